@@ -1,0 +1,326 @@
+"""The rule catalog: walk rules/, validate each file against its schema, compile CEL once.
+
+A validated, compiled catalog is cached on disk keyed by the content of every rule file and the
+schema, so a pre-commit run neither re-parses YAML nor re-compiles CEL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from ptclint import __version__
+from ptclint.errors import CatalogError, ConfigError
+from ptclint.model import Severity
+
+CACHE_FORMAT = 2
+_TEMPLATE_PART = re.compile(r"\{\{(.*?)\}\}", re.S)
+
+
+def package_dir(name: str) -> Path:
+    """Locate shipped data (rules/, schemas/): inside the package in a wheel, beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / f"_{name}", here.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"ptclint's {name}/ directory is missing from the installation")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    resource: str
+    file: str
+    line: int
+    docs: Mapping[str, str]
+    references: tuple[str, ...]
+    message_src: str
+    assert_src: str
+    when_src: str | None = None
+    needs: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()
+    opt_in: bool = False
+    at: str | None = None
+    tags: tuple[str, ...] = ()
+    security_severity: str | None = None
+    precision: str = "high"
+    params: tuple[Param, ...] = ()
+    severity_when: tuple[tuple[str, Severity], ...] = ()
+    # compiled forms (lark trees)
+    when_ast: Any = None
+    assert_ast: Any = None
+    message_parts: tuple[Any, ...] = ()  # str literals and (ast, source) pairs
+    severity_when_asts: tuple[Any, ...] = ()
+
+    @property
+    def category(self) -> str:
+        return self.id.rsplit("-", 1)[0]  # PTC-AUTH
+
+    def param_defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+
+@dataclass
+class Catalog:
+    rules: list[Rule] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self.by_id().get(rule_id.upper())
+
+
+# ---------------------------------------------------------------- loading
+
+def rule_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_catalog(extra_dirs: Iterable[str] = (), use_cache: bool = True) -> Catalog:
+    """Load the shipped rules plus any `--rules DIR`; raises CatalogError on the first bad file."""
+    dirs = [package_dir("rules")]
+    for extra in extra_dirs:
+        path = Path(extra)
+        if not path.is_dir():
+            raise ConfigError(f"--rules {extra}: not a directory")
+        dirs.append(path)
+    files = [f for d in dirs for f in rule_files(d)]
+    schema_path = package_dir("schemas") / "rule.schema.json"
+    blobs = [(str(f), f.read_bytes()) for f in files]
+    key = _cache_key(schema_path.read_bytes(), blobs)
+    cached = _read_cache(key) if use_cache else None
+    if cached is not None:
+        return cached
+    catalog = _build(blobs, schema_path)
+    if use_cache:
+        _write_cache(key, catalog)
+    return catalog
+
+
+def _build(blobs: list[tuple[str, bytes]], schema_path: Path) -> Catalog:
+    import json
+
+    import jsonschema
+
+    from ptclint import parsing
+
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for name, raw in blobs:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CatalogError(name, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        doc = parsing.parse_yaml(name, text.replace("\r\n", "\n"))
+        errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
+        if errors:
+            err = errors[0]
+            pos = doc.position(tuple(err.absolute_path))
+            where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+            raise CatalogError(name, f"{where}: {err.message}", pos.line, pos.column)
+        rule = _compile_rule(name, doc)
+        if rule.id in seen:
+            raise CatalogError(name, f"duplicate rule id {rule.id} (also in {seen[rule.id]})", doc.position(("id",)).line)
+        seen[rule.id] = name
+        rules.append(rule)
+    names: dict[str, str] = {}
+    for rule in rules:
+        if rule.name in names:
+            raise CatalogError(rule.file, f"duplicate rule name {rule.name!r} (also {names[rule.name]})", rule.line)
+        names[rule.name] = rule.id
+        for other in rule.supersedes:
+            if other not in seen:
+                raise CatalogError(rule.file, f"supersedes unknown rule {other}", rule.line)
+    rules.sort(key=lambda r: r.id)
+    return Catalog(rules)
+
+
+def _compile_rule(name: str, doc: Any) -> Rule:
+    from ptclint import cel
+
+    data = doc.data
+
+    def compile_at(path: tuple, text: str) -> Any:
+        try:
+            return cel.compile_expr(text)
+        except cel.CelSyntaxError as exc:
+            pos = doc.position(path)
+            line = pos.line + (exc.line - 1 if exc.line else 0)
+            raise CatalogError(name, f"CEL syntax error in {'/'.join(map(str, path))}: {exc}", line, pos.column) from None
+
+    message_parts: list[Any] = []
+    last = 0
+    msg = data["message"]
+    for m in _TEMPLATE_PART.finditer(msg):
+        message_parts.append(msg[last : m.start()])
+        message_parts.append((compile_at(("message",), m.group(1).strip()), m.group(1).strip()))
+        last = m.end()
+    message_parts.append(msg[last:])
+    severity_when = tuple((e["when"], Severity(e["severity"])) for e in data.get("severity_when", []))
+    return Rule(
+        id=data["id"],
+        name=data["name"],
+        title=data["title"],
+        severity=Severity(data["severity"]),
+        resource=data["resource"],
+        file=name,
+        line=doc.position(("id",)).line,
+        docs=dict(data["docs"]),
+        references=tuple(data["references"]),
+        message_src=msg,
+        assert_src=data["assert"],
+        when_src=data.get("when"),
+        needs=tuple(data.get("needs", [])),
+        supersedes=tuple(data.get("supersedes", [])),
+        opt_in=bool(data.get("opt_in", False)),
+        at=data.get("at"),
+        tags=tuple(data.get("tags", [])),
+        security_severity=data.get("security_severity"),
+        precision=data.get("precision", "high"),
+        params=tuple(Param(k, v["default"], v["type"], v["description"]) for k, v in data.get("params", {}).items()),
+        severity_when=severity_when,
+        when_ast=compile_at(("when",), data["when"]) if data.get("when") else None,
+        assert_ast=compile_at(("assert",), data["assert"]),
+        message_parts=tuple(message_parts),
+        severity_when_asts=tuple(
+            compile_at(("severity_when", i, "when"), src) for i, (src, _) in enumerate(severity_when)
+        ),
+    )
+
+
+# ---------------------------------------------------------------- cache
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("PTCLINT_NO_CACHE"):
+        return None
+    base = os.environ.get("PTCLINT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "ptclint"
+    )
+    return Path(base)
+
+
+def _cache_key(schema: bytes, blobs: list[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0".encode())
+    h.update(schema)
+    for name, raw in blobs:
+        h.update(name.encode() + b"\0" + hashlib.sha256(raw).digest())
+    return h.hexdigest()[:32]
+
+
+def _read_cache(key: str) -> Catalog | None:
+    base = _cache_dir()
+    if base is None:
+        return None
+    try:
+        with open(base / f"catalog-{key}.pickle", "rb") as fh:
+            catalog = pickle.load(fh)
+        return catalog if isinstance(catalog, Catalog) else None
+    except Exception:  # a missing, stale or corrupt cache is simply rebuilt
+        return None
+
+
+def _write_cache(key: str, catalog: Catalog) -> None:
+    base = _cache_dir()
+    if base is None:
+        return
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = base / f".catalog-{key}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, base / f"catalog-{key}.pickle")
+    except OSError:  # a read-only home is fine: no cache
+        pass
+
+
+# ---------------------------------------------------------------- selection and params
+
+def _matches(rule: Rule, selector: str) -> bool:
+    s = selector.strip()
+    up = s.upper()
+    return (
+        rule.id == up
+        or rule.category == up
+        or (up.startswith("PTC-") and rule.id.startswith(up))
+        or rule.name == s.lower()
+        or s.lower() in rule.tags
+        or up == "ALL"
+    )
+
+
+def select_rules(
+    catalog: Catalog,
+    select: list[str] | None = None,
+    extend_select: list[str] = (),  # type: ignore[assignment]
+    ignore: list[str] = (),  # type: ignore[assignment]
+) -> list[Rule]:
+    """Apply --select / --extend-select / --ignore. Opt-in rules need their exact id."""
+    for flag, selectors in (("--select", select or []), ("--extend-select", extend_select), ("--ignore", ignore)):
+        for s in selectors:
+            if not any(_matches(r, s) for r in catalog.rules):
+                raise ConfigError(f"{flag} {s}: matches no rule id, category, name or tag (see `ptclint rules`)")
+    chosen_exact = {s.strip().upper() for s in [*(select or []), *extend_select]}
+
+    def eligible(rule: Rule, selectors: Iterable[str]) -> bool:
+        if rule.opt_in:
+            return rule.id in chosen_exact
+        return any(_matches(rule, s) for s in selectors)
+
+    base = select if select else ["ALL"]
+    chosen = [r for r in catalog.rules if eligible(r, base) or eligible(r, extend_select)]
+    return [r for r in chosen if not any(_matches(r, s) for s in ignore)]
+
+
+def resolve_params(rules: list[Rule], overrides: list[str], catalog: Catalog) -> dict[str, dict[str, Any]]:
+    """Merge `--param RULE.NAME=VALUE` into each rule's defaults, converting to the param's type."""
+    params = {r.id: r.param_defaults() for r in catalog.rules}
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        rule_id, dot, pname = key.strip().rpartition(".")
+        if not sep or not dot:
+            raise ConfigError(f"--param {item}: expected RULE.NAME=VALUE")
+        rule = catalog.get(rule_id)
+        if rule is None:
+            raise ConfigError(f"--param {item}: unknown rule {rule_id}")
+        spec = {p.name: p for p in rule.params}.get(pname)
+        if spec is None:
+            known = ", ".join(sorted(p.name for p in rule.params)) or "none"
+            raise ConfigError(f"--param {item}: {rule.id} has no param {pname!r} (params: {known})")
+        params[rule.id][pname] = _convert(item, spec, raw.strip())
+    return params
+
+
+def _convert(item: str, spec: Param, raw: str) -> Any:
+    try:
+        if spec.type == "number":
+            return float(raw)
+        if spec.type == "integer":
+            return int(raw)
+        if spec.type == "boolean":
+            if raw.lower() not in ("true", "false"):
+                raise ValueError(raw)
+            return raw.lower() == "true"
+        if spec.type == "list":
+            return [v.strip() for v in raw.split(",") if v.strip()]
+        return raw
+    except ValueError:
+        raise ConfigError(f"--param {item}: {spec.name} must be a {spec.type}") from None

@@ -1,0 +1,181 @@
+"""Command line: flags -> ScanOptions -> scan.run -> a reporter -> exit code. Thin on purpose."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from ptclint import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Lint Amazon ECR pull through cache rules and repository creation templates.",
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    note = "note"
+    never = "never"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ptclint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """ptclint: a policy linter for Amazon ECR pull through cache configuration.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage, config,
+    catalog or input error; 3 partial (a lookup could not be covered or a rule failed to evaluate).
+    """
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"ptclint: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _write(text: str, output: Optional[str]) -> None:
+    if not output:
+        sys.stdout.write(text)
+        return
+    # Write beside the target and rename, so CI never uploads a half-written file.
+    directory = os.path.dirname(os.path.abspath(output))
+    tmp = os.path.join(directory, f".{os.path.basename(output)}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, output)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        _fail(f"--output {output}: {exc.strerror or exc}")
+
+
+@app.command()
+def scan(
+    paths: List[str] = typer.Argument(..., help="Files or directories: ptclint snapshots, AWS CLI JSON output."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    fail_on: FailOn = typer.Option(FailOn.warning, "--fail-on", help="Lowest severity that makes the exit code 1."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Run only these rules (id, category such as PTC-AUTH, name or tag). Repeatable."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Add rules to the default set (opt-in rules by exact id). Repeatable."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Do not run these rules. Repeatable."),
+    param: Optional[List[str]] = typer.Option(None, "--param", help="Set a rule parameter: RULE.NAME=VALUE. Repeatable."),
+    account: str = typer.Option("", "--account", help="Account id for inputs that do not name one (AWS CLI output)."),
+    region: str = typer.Option("", "--region", help="Region for inputs that do not name one (AWS CLI output)."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Directory of extra rule files, validated like the shipped ones."),
+    allow_partial: bool = typer.Option(False, "--allow-partial", help="Do not exit 3 for coverage gaps or rule evaluation errors."),
+    max_file_size: Optional[int] = typer.Option(None, "--max-file-size", help="Refuse input files larger than this many bytes (default 10 MiB)."),
+) -> None:
+    """Judge the configuration in PATHS against the rule catalog."""
+    from ptclint.errors import PtclintError
+    from ptclint.reporters import renderer
+    from ptclint.reporters.table import summary
+    from ptclint.scan import ScanOptions, run
+
+    if account and not (len(account) == 12 and account.isdigit()):
+        _fail(f"--account {account}: expected a 12-digit AWS account id")
+    options = ScanOptions(
+        paths=list(paths),
+        account=account,
+        region=region,
+        select=list(select) if select else None,
+        extend_select=list(extend_select or []),
+        ignore=list(ignore or []),
+        params=list(param or []),
+        rules_dirs=list(rules or []),
+        fail_on=fail_on.value,
+        allow_partial=allow_partial,
+        max_file_bytes=max_file_size,
+    )
+    try:
+        result = run(options)
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
+    for problem in result.problems:
+        typer.echo(f"ptclint: error: {problem}", err=True)
+    _write(renderer(format.value)(result), output)
+    typer.echo(summary(result), err=True)
+    raise typer.Exit(result.exit_code())
+
+
+@app.command("rules")
+def list_rules(
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Directory of extra rule files."),
+) -> None:
+    """List every rule: id, name, severity, title (opt-in rules are marked)."""
+    from ptclint.catalog import load_catalog
+    from ptclint.errors import PtclintError
+
+    try:
+        catalog = load_catalog(rules or [])
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
+    width = max(len(r.name) for r in catalog.rules)
+    for r in catalog.rules:
+        flag = " (opt-in)" if r.opt_in else ""
+        typer.echo(f"{r.id:<13} {r.name:<{width}}  {r.severity.value:<7}  {r.title}{flag}")
+
+
+@app.command()
+def explain(
+    rule_id: str = typer.Argument(..., help="Rule id (PTC-AUTH-001) or name."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Directory of extra rule files."),
+) -> None:
+    """Print a rule's documentation."""
+    from ptclint.catalog import load_catalog
+    from ptclint.docs import rule_markdown
+    from ptclint.errors import PtclintError
+
+    try:
+        catalog = load_catalog(rules or [])
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
+    rule = catalog.get(rule_id) or next((r for r in catalog.rules if r.name == rule_id.lower()), None)
+    if rule is None:
+        _fail(f"no rule {rule_id!r} (see `ptclint rules`)")
+        return
+    typer.echo(rule_markdown(rule))
+
+
+def run_main() -> None:
+    """Entry point: user errors are one line; an internal error is one line too unless PTCLINT_DEBUG is set."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("ptclint: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # a bug in ptclint: say so briefly, keep the traceback for debugging
+        if os.environ.get("PTCLINT_DEBUG"):
+            raise
+        sys.stderr.write(f"ptclint: internal error: {exc.__class__.__name__}: {exc} (set PTCLINT_DEBUG=1 for details)\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run_main()

@@ -1,0 +1,218 @@
+"""Evaluate rules against registries. Pure: no I/O, no clock (the scan time is an argument)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Mapping
+
+from ptclint.catalog import Rule
+from ptclint.model import Identity, Lookup, Origin, Outcome, OutcomeKind, Registry, Resource, Severity
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A rule that did not run on a registry because the input does not carry what it needs."""
+
+    rule_id: str
+    registry: str
+    reason: str
+
+
+_NEEDS_TEXT = {
+    "templates": "creation templates not in this input",
+    "secrets": "secret metadata not in this input",
+    "roles": "IAM role data not in this input",
+    "registryPolicy": "registry policy not in this input",
+    "account": "registry account unknown (use --account)",
+    "region": "registry region unknown (use --region)",
+    "planChanges": "no Terraform plan changes in this input",
+}
+
+
+def missing_need(rule: Rule, registry: Registry) -> str | None:
+    have = {
+        "templates": registry.templates_known,
+        "secrets": "secrets" in registry.data_kinds,
+        "roles": "roles" in registry.data_kinds,
+        "registryPolicy": registry.registry_policy is not None
+        and registry.registry_policy.status.value in ("found", "notFound"),
+        "account": bool(registry.account),
+        "region": bool(registry.region),
+        "planChanges": "planChanges" in registry.data_kinds,
+    }
+    for need in rule.needs:
+        if not have.get(need, False):
+            return _NEEDS_TEXT[need]
+    return None
+
+
+def evaluate(
+    rules: Iterable[Rule],
+    registries: Iterable[Registry],
+    params: Mapping[str, Mapping[str, Any]],
+    now: datetime,
+) -> tuple[list[Outcome], list[Skip]]:
+    from ptclint import cel
+
+    rules = list(rules)
+    outcomes: list[Outcome] = []
+    skips: list[Skip] = []
+    now_cel = cel.to_cel(now.isoformat())
+    for registry in registries:
+        scope = _Scope(registry, cel)
+        for rule in rules:
+            reason = missing_need(rule, registry)
+            if reason:
+                if scope.resources(rule.resource):
+                    skips.append(Skip(rule.id, registry.label(), reason))
+                continue
+            rule_params = cel.to_cel(dict(params.get(rule.id, rule.param_defaults())))
+            for index, resource in enumerate(scope.resources(rule.resource)):
+                variables = {
+                    "resource": scope.cel_data(resource),
+                    "index": cel.to_cel(index if rule.resource != "registry" else -1),
+                    "registry": scope.registry_cel,
+                    "secrets": scope.secrets_cel,
+                    "roles": scope.roles_cel,
+                    "params": rule_params,
+                    "now": now_cel,
+                }
+                outcomes.append(_judge(rule, registry, resource, variables, cel))
+    return _apply_supersedes(outcomes, rules), skips
+
+
+class _Scope:
+    """A registry's data converted to CEL values once, shared by every rule."""
+
+    def __init__(self, registry: Registry, cel: Any) -> None:
+        self.registry = registry
+        self._cel = cel
+        self._resource_cache: dict[int, Any] = {}
+        self.registry_resource = Resource(
+            kind="registry",
+            data={"account": registry.account, "region": registry.region},
+            origin=registry.origin or (registry.rules[0].origin if registry.rules else Origin("-")),
+        )
+        policy = registry.registry_policy
+        self.registry_cel = cel.to_cel(
+            {
+                "account": registry.account,
+                "region": registry.region,
+                "partition": registry.partition,
+                "pullThroughCacheRules": [dict(r.data) for r in registry.rules],
+                "repositoryCreationTemplates": [dict(t.data) for t in registry.templates],
+                "hasTemplates": registry.templates_known,
+                "registryPolicy": _lookup_map(policy) if policy else {"status": "notCollected"},
+                "source": registry.source,
+            }
+        )
+        self.secrets_cel = cel.to_cel({k: _lookup_map(v) for k, v in registry.secrets.items()})
+        self.roles_cel = cel.to_cel({k: _lookup_map(v) for k, v in registry.roles.items()})
+
+    def resources(self, kind: str) -> list[Resource]:
+        if kind == "pullThroughCacheRule":
+            return self.registry.rules
+        if kind == "repositoryCreationTemplate":
+            return self.registry.templates
+        return [self.registry_resource] if (self.registry.rules or self.registry.templates) else []
+
+    def cel_data(self, resource: Resource) -> Any:
+        if resource.kind == "registry":
+            return self.registry_cel
+        key = id(resource)
+        if key not in self._resource_cache:
+            self._resource_cache[key] = self._cel.to_cel(dict(resource.data))
+        return self._resource_cache[key]
+
+
+def _lookup_map(lookup: Lookup) -> dict[str, Any]:
+    return {"status": lookup.status.value, **lookup.data}
+
+
+def identity_of(registry: Registry, resource: Resource) -> Identity:
+    key = ""
+    if resource.kind == "pullThroughCacheRule":
+        key = str(resource.data.get("ecrRepositoryPrefix", ""))
+    elif resource.kind == "repositoryCreationTemplate":
+        key = str(resource.data.get("prefix", ""))
+    return Identity(registry.account, registry.region, resource.kind, key, resource.name)
+
+
+def _judge(rule: Rule, registry: Registry, resource: Resource, variables: dict, cel: Any) -> Outcome:
+    identity = identity_of(registry, resource)
+    origin = resource.origin_of(rule.at)
+
+    def outcome(kind: OutcomeKind, **kw: Any) -> Outcome:
+        return Outcome(rule.id, kind, identity, origin, **kw)
+
+    try:
+        if rule.when_ast is not None and not _truth(cel.evaluate(rule.when_ast, variables), "when"):
+            return outcome(OutcomeKind.NOT_APPLICABLE)
+        if _truth(cel.evaluate(rule.assert_ast, variables), "assert"):
+            return outcome(OutcomeKind.PASS)
+        severity = rule.severity
+        for ast, (_, sev) in zip(rule.severity_when_asts, rule.severity_when):
+            if _truth(cel.evaluate(ast, variables), "severity_when"):
+                severity = sev
+                break
+        message = _render(rule, variables, cel)
+    except cel.UnknownResult as exc:
+        return outcome(OutcomeKind.UNKNOWN, detail=exc.reason)
+    except (cel.EvaluationFailed, TypeError) as exc:
+        return outcome(OutcomeKind.ERROR, detail=str(exc))
+    return outcome(OutcomeKind.FINDING, severity=severity, message=message)
+
+
+def _truth(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{what} must be a bool, got {type(value).__name__}")
+    return value
+
+
+def _render(rule: Rule, variables: dict, cel: Any) -> str:
+    out = []
+    for part in rule.message_parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        ast, _src = part
+        try:
+            value = cel.evaluate(ast, variables)
+        except cel.UnknownResult:
+            value = "(unknown)"
+        except cel.EvaluationFailed:
+            value = "(?)"
+        out.append(_text(value))
+    return "".join(out).strip()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _apply_supersedes(outcomes: list[Outcome], rules: list[Rule]) -> list[Outcome]:
+    """A specific rule's finding silences the general rule it supersedes on the same resource."""
+    superseding = {r.id: r.supersedes for r in rules if r.supersedes}
+    if not superseding:
+        return outcomes
+    fired = {(o.rule_id, o.identity) for o in outcomes if o.kind is OutcomeKind.FINDING}
+    silenced: dict[tuple[str, Identity], str] = {}
+    for rule_id, identity in fired:
+        for other in superseding.get(rule_id, ()):
+            silenced[(other, identity)] = rule_id
+    result = []
+    for o in outcomes:
+        by = silenced.get((o.rule_id, o.identity))
+        if by and o.kind is OutcomeKind.FINDING:
+            o = Outcome(o.rule_id, OutcomeKind.NOT_APPLICABLE, o.identity, o.origin, detail=f"superseded by {by}")
+        result.append(o)
+    return result
+
+
+def severity_at_least(severity: Severity | None, threshold: Severity) -> bool:
+    return severity is not None and severity.rank >= threshold.rank

@@ -1,0 +1,170 @@
+"""The normalized model every loader produces and the engine judges.
+
+Resources keep the ECR API's field names; every value can be traced back to where it was read.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"note": 1, "warning": 2, "error": 3}[self.value]
+
+
+class Status(str, enum.Enum):
+    """What a lookup of a secret, role, policy or collection found."""
+
+    FOUND = "found"
+    NOT_FOUND = "notFound"
+    ACCESS_DENIED = "accessDenied"
+    NOT_COLLECTED = "notCollected"
+
+
+class OutcomeKind(str, enum.Enum):
+    NOT_APPLICABLE = "notApplicable"
+    PASS = "pass"
+    FINDING = "finding"
+    UNKNOWN = "unknown"  # the rule touched a value the input could not resolve
+    ERROR = "error"  # the rule failed to evaluate; the run is partial
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value an IaC input could not resolve statically. Never produces a finding."""
+
+    reason: str
+
+    def __repr__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value was read: a file position (1-based) or, for live data, the snapshot written."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+    pointer: str = ""  # JSON pointer or logical path inside the file
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A PTC rule, a creation template, or the registry itself, in ECR API shape."""
+
+    kind: str  # pullThroughCacheRule | repositoryCreationTemplate | registry
+    data: Mapping[str, Any]
+    origin: Origin
+    field_origins: Mapping[str, Origin] = field(default_factory=dict)
+    name: str = ""  # IaC logical id / Terraform address, "" for API data
+
+    def origin_of(self, field_name: str | None) -> Origin:
+        if field_name and field_name in self.field_origins:
+            return self.field_origins[field_name]
+        return self.origin
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A secret, role or policy looked up by the collector, with what the lookup found."""
+
+    status: Status
+    data: Mapping[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
+
+
+@dataclass
+class Registry:
+    """One (account, region): the unit cross-resource rules judge.
+
+    `templates_known` says whether the input carries creation templates at all, so that
+    "no template applies" is never said of an input that simply has none.
+    """
+
+    account: str
+    region: str
+    partition: str = "aws"
+    source: str = "export"  # export | live | iac
+    origin: Origin | None = None
+    rules: list[Resource] = field(default_factory=list)
+    templates: list[Resource] = field(default_factory=list)
+    templates_known: bool = False
+    rules_known: bool = True
+    registry_policy: Lookup | None = None
+    secrets: dict[str, Lookup] = field(default_factory=dict)
+    roles: dict[str, Lookup] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)  # lookups that could not be covered (partial run)
+    data_kinds: set[str] = field(default_factory=set)  # secrets, roles, registryPolicy: carried by the input
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.account, self.region)
+
+    def label(self) -> str:
+        return f"{self.account or '?'}/{self.region or '?'}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Names a judged resource independently of line numbers."""
+
+    account: str
+    region: str
+    kind: str
+    key: str  # prefix for rules and templates, "" for the registry
+    name: str = ""  # IaC logical id / address when there is one
+
+    def fqn(self, partition: str = "aws") -> str:
+        kind = {
+            "pullThroughCacheRule": "pull-through-cache-rule",
+            "repositoryCreationTemplate": "repository-creation-template",
+            "registry": "registry",
+        }[self.kind]
+        tail = f"/{self.key}" if self.key else ""
+        return f"aws/{partition}/{self.account or '-'}/{self.region or '-'}/ecr/{kind}{tail}"
+
+    def __str__(self) -> str:
+        base = f"{self.account or '?'}/{self.region or '?'}/{self.kind}"
+        return f"{base}/{self.key}" if self.key else base
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rule_id: str
+    kind: OutcomeKind
+    identity: Identity
+    origin: Origin
+    severity: Severity | None = None
+    message: str = ""
+    related: tuple[tuple[str, Origin], ...] = ()
+    detail: str = ""  # why unknown / the evaluation error
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A file or lookup that could not be read; reported, and the rest is still judged."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return f"{place}: {self.message}"

@@ -1,0 +1,84 @@
+"""Versioned JSON output (schemas/findings.schema.json): what scripts and dashboards read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ptclint import __version__
+from ptclint.model import Outcome, OutcomeKind
+from ptclint.reporters import fingerprint, sort_key
+
+FORMAT_VERSION = 1
+
+
+def _resource(o: Outcome) -> dict[str, Any]:
+    i = o.identity
+    out = {"account": i.account, "region": i.region, "kind": i.kind, "key": i.key, "fqn": i.fqn()}
+    if i.name:
+        out["name"] = i.name
+    return out
+
+
+def _location(o: Outcome) -> dict[str, Any]:
+    loc: dict[str, Any] = {"file": o.origin.file, "line": o.origin.line, "column": o.origin.column}
+    if o.origin.pointer:
+        loc["pointer"] = o.origin.pointer
+    return loc
+
+
+def document(result: Any) -> dict[str, Any]:
+    rules = {r.id: r for r in result.rules}
+    findings = sorted(result.findings, key=sort_key)
+    by_kind = lambda kind: sorted((o for o in result.outcomes if o.kind is kind), key=sort_key)  # noqa: E731
+    counts = {s: sum(1 for f in findings if f.severity and f.severity.value == s) for s in ("error", "warning", "note")}
+    return {
+        "ptclintFindings": FORMAT_VERSION,
+        "tool": {"name": "ptclint", "version": __version__},
+        "scannedAt": result.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "summary": {
+            "findings": counts,
+            "passed": result.count(OutcomeKind.PASS),
+            "notApplicable": result.count(OutcomeKind.NOT_APPLICABLE),
+            "unknown": result.count(OutcomeKind.UNKNOWN),
+            "evaluationErrors": result.count(OutcomeKind.ERROR),
+            "skipped": len(result.skips),
+            "inputProblems": len(result.problems),
+            "registries": len(result.registries),
+            "rulesRun": len(result.rules),
+            "partial": result.partial,
+            "exitCode": result.exit_code(),
+        },
+        "findings": [
+            {
+                "ruleId": f.rule_id,
+                "ruleName": rules[f.rule_id].name,
+                "severity": f.severity.value if f.severity else None,
+                "message": f.message,
+                "location": _location(f),
+                "resource": _resource(f),
+                "fingerprint": fingerprint(f),
+            }
+            for f in findings
+        ],
+        "unknown": [
+            {"ruleId": o.rule_id, "reason": o.detail, "location": _location(o), "resource": _resource(o)}
+            for o in by_kind(OutcomeKind.UNKNOWN)
+        ],
+        "evaluationErrors": [
+            {"ruleId": o.rule_id, "error": o.detail, "location": _location(o), "resource": _resource(o)}
+            for o in by_kind(OutcomeKind.ERROR)
+        ],
+        "skipped": [{"ruleId": s.rule_id, "registry": s.registry, "reason": s.reason}
+                    for s in sorted(result.skips, key=lambda s: (s.registry, s.rule_id))],
+        "inputProblems": [
+            {k: v for k, v in {"file": p.file, "line": p.line, "column": p.column, "message": p.message}.items()
+             if v is not None}
+            for p in result.problems
+        ],
+        "coverageGaps": result.gaps,
+    }
+
+
+def render(result: Any) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

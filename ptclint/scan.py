@@ -1,0 +1,235 @@
+"""Wire it together: files -> loaders -> registries -> catalog -> engine -> report."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ptclint.catalog import Catalog, Rule, load_catalog, resolve_params, select_rules
+from ptclint.engine import Skip, evaluate
+from ptclint.errors import InputError
+from ptclint.model import InputProblem, Outcome, OutcomeKind, Registry, Severity
+
+# Text that any PTC-related input contains; files found by walking that hold none are skipped unread.
+_SNIFF = (
+    "ullThroughCache",
+    "pull_through_cache",
+    "epositoryCreationTemplate",
+    "repository_creation_template",
+    "ptclintSnapshot",
+    "SecretList",
+    ":secretsmanager:",
+    '"Role"',
+    "policyText",
+)
+_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".terraform", ".tox", "cdk.out.bak"}
+_EXTENSIONS = {".json", ".yaml", ".yml"}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+@dataclass
+class ScanOptions:
+    paths: list[str]
+    account: str = ""
+    region: str = ""
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    params: list[str] = field(default_factory=list)
+    rules_dirs: list[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    allow_partial: bool = False
+    max_file_bytes: int | None = None
+    now: datetime | None = None
+
+
+@dataclass
+class ScanResult:
+    rules: list[Rule]
+    outcomes: list[Outcome]
+    skips: list[Skip]
+    problems: list[InputProblem]
+    registries: list[Registry]
+    files: list[str]
+    fail_on: str
+    allow_partial: bool
+    started: datetime
+
+    @property
+    def findings(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.kind is OutcomeKind.FINDING]
+
+    def count(self, kind: OutcomeKind) -> int:
+        return sum(1 for o in self.outcomes if o.kind is kind)
+
+    @property
+    def gaps(self) -> list[str]:
+        return [f"{r.label()}: {g}" for r in self.registries for g in r.gaps]
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.gaps) or self.count(OutcomeKind.ERROR) > 0
+
+    def exit_code(self) -> int:
+        codes = [EXIT_OK]
+        if self.fail_on != "never":
+            threshold = Severity(self.fail_on)
+            if any(o.severity and o.severity.rank >= threshold.rank for o in self.findings):
+                codes.append(EXIT_FINDINGS)
+        if self.problems:
+            codes.append(EXIT_ERROR)
+        if self.partial and not self.allow_partial:
+            codes.append(EXIT_PARTIAL)
+        return max(codes)
+
+
+def run(options: ScanOptions, catalog: Catalog | None = None) -> ScanResult:
+    """Raises CatalogError / ConfigError before judging anything; input problems are collected."""
+    started = options.now or datetime.now(timezone.utc)
+    if catalog is None:
+        catalog = load_catalog(options.rules_dirs)
+    rules = select_rules(catalog, options.select, options.extend_select, options.ignore)
+    params = resolve_params(rules, options.params, catalog)
+    registries, problems, files = load_inputs(options)
+    outcomes, skips = evaluate(rules, registries, params, started)
+    return ScanResult(rules, outcomes, skips, problems, registries, files, options.fail_on,
+                      options.allow_partial, started)
+
+
+# ---------------------------------------------------------------- inputs
+
+def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem], list[str]]:
+    from ptclint import parsing
+    from ptclint.loaders import LoadContext, detect, display_path
+
+    max_bytes = options.max_file_bytes or parsing.MAX_FILE_BYTES
+    problems: list[InputProblem] = []
+    loaded: list[tuple[str, Registry]] = []
+    files: list[str] = []
+    for path, named in _expand(options.paths, problems):
+        shown = display_path(path)
+        try:
+            if not named:
+                if Path(path).stat().st_size > max_bytes:
+                    continue
+                text = parsing.read_text(path, max_bytes)
+                if not any(s in text for s in _SNIFF):
+                    continue
+                doc = _parse(parsing, path, text)
+            else:
+                doc = _parse(parsing, path, parsing.read_text(path, max_bytes))
+            loader = detect(doc.data)
+            if loader is None:
+                if named:
+                    raise InputError(shown, "not a recognised ptclint input: expected a ptclint snapshot or the JSON "
+                                            "output of a supported AWS CLI command (see `ptclint scan --help`)")
+                continue
+            ctx = LoadContext(account=options.account, region=options.region, display_path=shown)
+            for registry in loader.load(doc, ctx):
+                loaded.append((loader.name, registry))
+            files.append(shown)
+        except InputError as exc:
+            problems.append(InputProblem(shown if exc.file == path else exc.file, exc.message, exc.line, exc.column))
+        except OSError as exc:
+            problems.append(InputProblem(shown, f"cannot read: {exc.strerror or exc}"))
+    return merge(loaded), problems, files
+
+
+def _parse(parsing: Any, path: str, text: str) -> Any:
+    if path.endswith(".json"):
+        return parsing.parse_json(path, text)
+    if path.endswith((".yaml", ".yml")):
+        return parsing.parse_yaml(path, text)
+    stripped = text.lstrip()
+    return parsing.parse_json(path, text) if stripped[:1] in "{[" else parsing.parse_yaml(path, text)
+
+
+def _expand(paths: list[str], problems: list[InputProblem]) -> list[tuple[str, bool]]:
+    """Files named on the command line are `named`; files found by walking a directory are not."""
+    out: list[tuple[str, bool]] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+                for n in sorted(names):
+                    if Path(n).suffix.lower() in _EXTENSIONS:
+                        out.append((os.path.join(root, n), False))
+        elif os.path.exists(p):
+            out.append((p, True))
+        else:
+            problems.append(InputProblem(p, "no such file or directory"))
+    return out
+
+
+def merge(loaded: list[tuple[str, Registry]]) -> list[Registry]:
+    """Join inputs that describe the same registry.
+
+    Inputs naming an account and a Region join on them. AWS CLI outputs carry no Region, so all
+    of them in one scan form one registry per account; secrets and roles exported on their own
+    join the registry of their account (or the only one).
+    """
+    merged: dict[tuple, Registry] = {}
+    orphans: list[Registry] = []
+    for index, (loader, reg) in enumerate(loaded):
+        if loader == "awscli":
+            if not reg.rules and not reg.templates and reg.registry_policy is None:
+                orphans.append(reg)
+                continue
+            key: tuple = ("awscli", reg.account)
+        elif reg.account and reg.region:
+            key = (reg.account, reg.region)
+        else:
+            key = ("unit", index)
+        if key in merged:
+            _join(merged[key], reg)
+        else:
+            merged[key] = reg
+    for reg in orphans:
+        cli = [r for k, r in merged.items() if k[0] == "awscli"]
+        target = next((r for r in cli if r.account == reg.account and reg.account), None)
+        target = target or (cli[0] if len(cli) == 1 else None)
+        if target is None:
+            key = ("awscli", reg.account)
+            merged[key] = reg
+        else:
+            _join(target, reg)
+    registries = list(merged.values())
+    for reg in registries:
+        link_lookups(reg)
+    return registries
+
+
+def _join(into: Registry, other: Registry) -> None:
+    into.account = into.account or other.account
+    into.region = into.region or other.region
+    into.rules.extend(other.rules)
+    into.templates.extend(other.templates)
+    into.templates_known = into.templates_known or other.templates_known
+    into.registry_policy = into.registry_policy or other.registry_policy
+    into.secrets.update(other.secrets)
+    into.roles.update(other.roles)
+    into.gaps.extend(other.gaps)
+    into.data_kinds |= other.data_kinds
+
+
+def link_lookups(registry: Registry) -> None:
+    """Key secrets and roles by the ARN exactly as the rules reference them.
+
+    A partial secret ARN (no `-XXXXXX` suffix, as CDK and hand-written ARNs have) matches the
+    secret whose full ARN extends it or whose name it ends with.
+    """
+    if registry.secrets:
+        for rule in registry.rules:
+            ref = rule.data.get("credentialArn")
+            if not isinstance(ref, str) or ref in registry.secrets:
+                continue
+            for lookup in list(registry.secrets.values()):
+                secret = lookup.data.get("secret", {})
+                full, name = str(secret.get("ARN", "")), str(secret.get("Name", ""))
+                if (full.startswith(ref + "-") and len(full) == len(ref) + 7) or (name and ref.endswith(":secret:" + name)):
+                    registry.secrets[ref] = lookup
+                    break

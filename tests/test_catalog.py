@@ -1,0 +1,150 @@
+"""Catalog meta-tests: every shipped rule is schema-valid, compiles, is unique and documented,
+and has a case file with at least one finding case and one pass case."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from casefiles import CASE_DIR, load_case_file
+from conftest import ROOT
+from ptclint.catalog import load_catalog, rule_files, select_rules
+from ptclint.errors import CatalogError, ConfigError
+
+RULE_FILES = rule_files(ROOT / "rules")
+
+
+def test_catalog_is_not_empty(catalog) -> None:
+    assert len(catalog.rules) == len(RULE_FILES) > 0
+
+
+def test_ids_and_names_are_unique(catalog) -> None:
+    ids = [r.id for r in catalog.rules]
+    names = [r.name for r in catalog.rules]
+    assert len(ids) == len(set(ids))
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
+def test_rule_file_name_and_folder_match_id(catalog, path: Path) -> None:
+    rule = next(r for r in catalog.rules if Path(r.file).resolve() == path.resolve())
+    assert path.stem == rule.id
+    assert path.parent.name == rule.id.split("-")[1].lower()
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
+def test_rule_is_documented(catalog, path: Path) -> None:
+    rule = catalog.get(path.stem)
+    for section in ("what", "why", "fix", "compliant", "noncompliant"):
+        assert len(rule.docs[section].strip()) >= 10, f"{rule.id}: docs.{section} is too short"
+    assert all(ref.startswith("https://") for ref in rule.references)
+    assert not rule.title.endswith(".")
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
+def test_rule_has_finding_and_pass_cases(path: Path) -> None:
+    case_file = CASE_DIR / f"{path.stem}.yaml"
+    assert case_file.exists(), f"missing case file {case_file}"
+    expects = [c["expect"] for c in load_case_file(case_file)["cases"]]
+    assert "finding" in expects and "pass" in expects, expects
+
+
+def test_every_case_file_names_a_rule(catalog) -> None:
+    ids = {r.id for r in catalog.rules}
+    for case_file in CASE_DIR.glob("*.yaml"):
+        assert case_file.stem in ids, f"{case_file.name} has no rule"
+
+
+def test_severity_rests_on_facts(catalog) -> None:
+    """A rule whose docs admit uncertainty is never an error (rules.md)."""
+    for rule in catalog.rules:
+        if rule.docs.get("uncertain"):
+            assert rule.severity.value != "error", f"{rule.id} is uncertain but severity error"
+
+
+# ---------------------------------------------------------------- bad rule files
+
+def _write_rule(tmp_path: Path, text: str) -> Path:
+    d = tmp_path / "extra" / "up"
+    d.mkdir(parents=True)
+    (d / "PTC-UP-900.yaml").write_text(text)
+    return tmp_path / "extra"
+
+
+GOOD = (ROOT / "rules" / "up" / "PTC-UP-002.yaml").read_text()
+
+
+def _variant(text: str) -> str:
+    text = re.sub(r"^id: .*$", "id: PTC-UP-900", text, flags=re.M)
+    return re.sub(r"^name: .*$", "name: extra-test-rule", text, flags=re.M)
+
+
+def test_extra_rules_dir_is_loaded(tmp_path: Path) -> None:
+    extra = _write_rule(tmp_path, _variant(GOOD))
+    catalog = load_catalog([str(extra)], use_cache=False)
+    assert catalog.get("PTC-UP-900") is not None
+
+
+def test_cel_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    text = re.sub(r"^assert: .*$", "assert: \"resource.x && (\"", _variant(GOOD), flags=re.M)
+    extra = _write_rule(tmp_path, text)
+    with pytest.raises(CatalogError) as info:
+        load_catalog([str(extra)], use_cache=False)
+    err = info.value
+    assert err.file.endswith("PTC-UP-900.yaml")
+    line_of_assert = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("assert:"))
+    assert err.line == line_of_assert
+    assert "CEL syntax error" in err.message
+
+
+def test_schema_error_names_the_field(tmp_path: Path) -> None:
+    text = re.sub(r"^severity: .*$", "severity: fatal", _variant(GOOD), flags=re.M)
+    extra = _write_rule(tmp_path, text)
+    with pytest.raises(CatalogError) as info:
+        load_catalog([str(extra)], use_cache=False)
+    assert "severity" in info.value.message
+    assert info.value.line == next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("severity:"))
+
+
+def test_duplicate_id_is_refused(tmp_path: Path) -> None:
+    extra = _write_rule(tmp_path, re.sub(r"^name: .*$", "name: extra-test-rule", GOOD, flags=re.M))
+    with pytest.raises(CatalogError, match="duplicate rule id"):
+        load_catalog([str(extra)], use_cache=False)
+
+
+def test_cache_round_trip(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PTCLINT_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_catalog()
+    assert list((tmp_path / "cache").glob("catalog-*.pickle"))
+    second = load_catalog()
+    assert [r.id for r in first.rules] == [r.id for r in second.rules]
+    assert second.rules[0].assert_ast == first.rules[0].assert_ast
+
+
+# ---------------------------------------------------------------- selection
+
+def test_select_by_category_name_and_ignore(catalog) -> None:
+    auth = select_rules(catalog, ["PTC-AUTH"])
+    assert auth and all(r.id.startswith("PTC-AUTH-") for r in auth)
+    by_name = select_rules(catalog, ["gitlab-self-managed"])
+    assert [r.id for r in by_name] == ["PTC-UP-004"]
+    rest = select_rules(catalog, None, ignore=["PTC-UP-004"])
+    assert "PTC-UP-004" not in {r.id for r in rest} and len(rest) == len(select_rules(catalog)) - 1
+
+
+def test_unknown_selector_is_an_error(catalog) -> None:
+    with pytest.raises(ConfigError, match="PTC-NOPE"):
+        select_rules(catalog, ["PTC-NOPE"])
+
+
+def test_opt_in_rules_need_their_exact_id(catalog) -> None:
+    opt_in = [r for r in catalog.rules if r.opt_in]
+    if not opt_in:
+        pytest.skip("no opt-in rule in the catalog yet")
+    rule = opt_in[0]
+    assert rule not in select_rules(catalog)
+    assert rule not in select_rules(catalog, [rule.category])
+    assert rule in select_rules(catalog, None, [rule.id])
