@@ -67,6 +67,7 @@ class Rule:
     assert_ast: Any = None
     message_parts: tuple[Any, ...] = ()  # str literals and (ast, source) pairs
     severity_when_asts: tuple[Any, ...] = ()
+    related_ast: Any = None
 
     @property
     def category(self) -> str:
@@ -201,6 +202,7 @@ def _compile_rule(name: str, doc: Any) -> Rule:
         when_ast=compile_at(("when",), data["when"]) if data.get("when") else None,
         assert_ast=compile_at(("assert",), data["assert"]),
         message_parts=tuple(message_parts),
+        related_ast=compile_at(("related",), data["related"]) if data.get("related") else None,
         severity_when_asts=tuple(
             compile_at(("severity_when", i, "when"), src) for i, (src, _) in enumerate(severity_when)
         ),

@@ -202,6 +202,20 @@ def _json_decode(s: str) -> Any:
     return _json.loads(s)
 
 
+def is_symbolic(value: Any) -> bool:
+    """A pseudo parameter left unresolved, such as `${AWS::AccountId}` (see design: symbolic values)."""
+    return isinstance(value, str) and "${" in value
+
+
+def _same(a: Any, b: Any) -> Any:
+    """Equal values are the same; a symbolic value differs from a concrete one only by chance: unknown."""
+    if a == b:
+        return True
+    if is_symbolic(a) or is_symbolic(b):
+        return Unknown("compares a value that depends on an unresolved pseudo parameter")
+    return False
+
+
 def _is_ancestor(a: str, p: str) -> bool:
     return prefix_covers(a, p) and norm_prefix(a) != norm_prefix(p)
 
@@ -223,6 +237,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
         "json": _json_decode,
         "policyStatements": policy_statements,
         "lowerAscii": lambda s: str(s).lower(),
+        "same": _same,
+        "isSymbolic": is_symbolic,
     }.items()
 }
 

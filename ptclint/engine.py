@@ -27,6 +27,7 @@ _NEEDS_TEXT = {
     "account": "registry account unknown (use --account)",
     "region": "registry region unknown (use --region)",
     "planChanges": "no Terraform plan changes in this input",
+    "iamPolicies": "no IAM policies in this input",
 }
 
 
@@ -40,6 +41,7 @@ def missing_need(rule: Rule, registry: Registry) -> str | None:
         "account": bool(registry.account),
         "region": bool(registry.region),
         "planChanges": "planChanges" in registry.data_kinds,
+        "iamPolicies": "iamPolicies" in registry.data_kinds,
     }
     for need in rule.needs:
         if not have.get(need, False):
@@ -102,6 +104,8 @@ class _Scope:
                 "partition": registry.partition,
                 "pullThroughCacheRules": [dict(r.data) for r in registry.rules],
                 "repositoryCreationTemplates": [dict(t.data) for t in registry.templates],
+                "iamPolicies": [dict(p.data) for p in registry.iam_policies],
+                "planChanges": list(registry.plan_changes),
                 "hasTemplates": registry.templates_known,
                 "registryPolicy": _lookup_map(policy) if policy else {"status": "notCollected"},
                 "source": registry.source,
@@ -115,6 +119,8 @@ class _Scope:
             return self.registry.rules
         if kind == "repositoryCreationTemplate":
             return self.registry.templates
+        if kind == "iamPolicy":
+            return self.registry.iam_policies
         return [self.registry_resource] if (self.registry.rules or self.registry.templates) else []
 
     def cel_data(self, resource: Resource) -> Any:
@@ -136,6 +142,8 @@ def identity_of(registry: Registry, resource: Resource) -> Identity:
         key = str(resource.data.get("ecrRepositoryPrefix", ""))
     elif resource.kind == "repositoryCreationTemplate":
         key = str(resource.data.get("prefix", ""))
+    elif resource.kind == "iamPolicy":
+        key = str(resource.data.get("PolicyName", ""))
     return Identity(registry.account, registry.region, resource.kind, key, resource.name)
 
 
@@ -157,11 +165,47 @@ def _judge(rule: Rule, registry: Registry, resource: Resource, variables: dict, 
                 severity = sev
                 break
         message = _render(rule, variables, cel)
+        related = _related(rule, registry, variables, cel)
     except cel.UnknownResult as exc:
         return outcome(OutcomeKind.UNKNOWN, detail=exc.reason)
     except (cel.EvaluationFailed, TypeError) as exc:
         return outcome(OutcomeKind.ERROR, detail=str(exc))
-    return outcome(OutcomeKind.FINDING, severity=severity, message=message)
+    return outcome(OutcomeKind.FINDING, severity=severity, message=message, related=related)
+
+
+def _related(rule: Rule, registry: Registry, variables: dict, cel: Any) -> tuple[tuple[str, Origin], ...]:
+    """Resolve the rule's `related` references ('rule:1', 'secret:<arn> label') to origins."""
+    if rule.related_ast is None:
+        return ()
+    try:
+        refs = cel.evaluate(rule.related_ast, variables)
+    except cel.UnknownResult:
+        return ()
+    out = []
+    for ref in refs if isinstance(refs, list) else []:
+        target, _, label = str(ref).partition(" ")
+        kind, _, key = target.partition(":")
+        origin: Origin | None = None
+        if kind in ("rule", "template") and key.lstrip("-").isdigit():
+            items = registry.rules if kind == "rule" else registry.templates
+            i = int(key)
+            if 0 <= i < len(items):
+                origin = items[i].origin
+                label = label or f"{'PTC rule' if kind == 'rule' else 'template'} {_key_of(items[i])}"
+        elif kind in ("secret", "role"):
+            lookup = (registry.secrets if kind == "secret" else registry.roles).get(key)
+            origin = lookup.origin if lookup else None
+            label = label or f"{kind} {key}"
+        elif kind == "registryPolicy" and registry.registry_policy:
+            origin = registry.registry_policy.origin
+            label = label or "registry policy"
+        if origin is not None:
+            out.append((label, origin))
+    return tuple(out)
+
+
+def _key_of(resource: Resource) -> str:
+    return str(resource.data.get("ecrRepositoryPrefix", resource.data.get("prefix", "")))
 
 
 def _truth(value: Any, what: str) -> bool:

@@ -64,7 +64,7 @@ class Origin:
 class Resource:
     """A PTC rule, a creation template, or the registry itself, in ECR API shape."""
 
-    kind: str  # pullThroughCacheRule | repositoryCreationTemplate | registry
+    kind: str  # pullThroughCacheRule | repositoryCreationTemplate | iamPolicy | registry
     data: Mapping[str, Any]
     origin: Origin
     field_origins: Mapping[str, Origin] = field(default_factory=dict)
@@ -100,11 +100,13 @@ class Registry:
     origin: Origin | None = None
     rules: list[Resource] = field(default_factory=list)
     templates: list[Resource] = field(default_factory=list)
+    iam_policies: list[Resource] = field(default_factory=list)  # IaC: {PolicyName, document, roles?}
     templates_known: bool = False
     rules_known: bool = True
     registry_policy: Lookup | None = None
     secrets: dict[str, Lookup] = field(default_factory=dict)
     roles: dict[str, Lookup] = field(default_factory=dict)
+    plan_changes: list[dict] = field(default_factory=list)  # Terraform plan: {address, type, actions, before, after}
     gaps: list[str] = field(default_factory=list)  # lookups that could not be covered (partial run)
     data_kinds: set[str] = field(default_factory=set)  # secrets, roles, registryPolicy: carried by the input
 
@@ -130,6 +132,7 @@ class Identity:
         kind = {
             "pullThroughCacheRule": "pull-through-cache-rule",
             "repositoryCreationTemplate": "repository-creation-template",
+            "iamPolicy": "iam-policy",
             "registry": "registry",
         }[self.kind]
         tail = f"/{self.key}" if self.key else ""

@@ -208,6 +208,8 @@ def _join(into: Registry, other: Registry) -> None:
     into.region = into.region or other.region
     into.rules.extend(other.rules)
     into.templates.extend(other.templates)
+    into.iam_policies.extend(other.iam_policies)
+    into.plan_changes.extend(other.plan_changes)
     into.templates_known = into.templates_known or other.templates_known
     into.registry_policy = into.registry_policy or other.registry_policy
     into.secrets.update(other.secrets)

@@ -81,6 +81,14 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
                     table[arn] = Lookup(status, normalise({k: v for k, v in entry.items() if k != "status"}),
                                         origin_at(doc, ctx, (*base, kind, arn)))
                     _gap(registry, f"{kind[:-1]} {arn}", entry["status"])
+        for j, policy in enumerate(reg.get("iamPolicies", [])):
+            path = (*base, "iamPolicies", j)
+            registry.iam_policies.append(_resource("iamPolicy", doc, ctx, path, _decoded(policy)))
+        if "iamPolicies" in reg:
+            registry.data_kinds.add("iamPolicies")
+        if "planChanges" in reg:
+            registry.plan_changes.extend(reg["planChanges"])
+            registry.data_kinds.add("planChanges")
         for err in reg.get("errors", []):
             registry.gaps.append(f"{err['operation']}: {err.get('code', 'error')}: {err['message']}")
         registries.append(registry)
@@ -95,6 +103,15 @@ def registry_policy_lookup(entry: dict, origin: Any) -> Lookup:
         except ValueError:
             pass  # IAM-policy rules treat an undecodable policy as no policy
     return Lookup(Status(entry["status"]), data, origin)
+
+
+def _decoded(policy: dict) -> dict:
+    if isinstance(policy.get("document"), str):
+        try:
+            return {**policy, "document": json.loads(policy["document"])}
+        except ValueError:
+            pass
+    return policy
 
 
 def _resource(kind: str, doc: Any, ctx: LoadContext, path: tuple, item: dict) -> Resource:

@@ -12,26 +12,26 @@ _ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
 def render(result: Any) -> str:
+    """One block a finding: severity, rule and place on the first line, the message wrapped below."""
     findings = sorted(result.findings, key=lambda f: (sort_key(f)[0], _ORDER[f.severity.value], sort_key(f)[1:]))
     if not findings:
         return "No findings.\n"
-    width = max(80, shutil.get_terminal_size((120, 20)).columns)
-    rows = [(f.severity.value, f.rule_id, str(f.origin), _resource(f), f.message) for f in findings]
-    heads = ("SEVERITY", "RULE", "LOCATION", "RESOURCE", "MESSAGE")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads[:4])]
-    msg_width = max(30, width - sum(widths) - 2 * 4)
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, [*widths, 0])).rstrip()]
-    for row in rows:
-        wrapped = textwrap.wrap(row[4], msg_width) or [""]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:4], widths)) + "  " + wrapped[0])
-        pad = " " * (sum(widths) + 2 * 4)
-        lines.extend(pad + w for w in wrapped[1:])
-    return "\n".join(lines) + "\n"
+    width = max(60, min(120, shutil.get_terminal_size((100, 20)).columns))
+    rule_width = max(len(f.rule_id) for f in findings)
+    out = []
+    for f in findings:
+        out.append(f"{f.severity.value.upper():<8} {f.rule_id:<{rule_width}}  {f.origin}  {_resource(f)}")
+        out.extend(textwrap.wrap(f.message, width - 4, initial_indent="    ", subsequent_indent="    ",
+                                 break_on_hyphens=False, break_long_words=False))
+        out.append("")
+    return "\n".join(out)
 
 
 def _resource(f: Any) -> str:
     ident = f.identity
-    return ident.name or str(ident)
+    kind = {"pullThroughCacheRule": "rule", "repositoryCreationTemplate": "template"}.get(ident.kind, ident.kind)
+    where = f"{ident.account or '?'}/{ident.region or '?'}"
+    return f"[{where} {kind} {ident.name or ident.key}]".replace(" ]", "]")
 
 
 def summary(result: Any) -> str:

@@ -1,0 +1,3 @@
+from ptclint.cli import run_main
+
+run_main()
