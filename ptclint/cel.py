@@ -216,6 +216,14 @@ def _same(a: Any, b: Any) -> Any:
     return False
 
 
+def _is_json(s: Any) -> bool:
+    try:
+        _json.loads(s)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _is_ancestor(a: str, p: str) -> bool:
     return prefix_covers(a, p) and norm_prefix(a) != norm_prefix(p)
 
@@ -235,6 +243,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
         "isAncestor": _is_ancestor,
         "templatesFor": templates_for,
         "json": _json_decode,
+        "isJson": _is_json,
         "policyStatements": policy_statements,
         "lowerAscii": lambda s: str(s).lower(),
         "same": _same,
