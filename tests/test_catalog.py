@@ -116,6 +116,7 @@ def test_duplicate_id_is_refused(tmp_path: Path) -> None:
 
 
 def test_cache_round_trip(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("PTCLINT_NO_CACHE", raising=False)
     monkeypatch.setenv("PTCLINT_CACHE_DIR", str(tmp_path / "cache"))
     first = load_catalog()
     assert list((tmp_path / "cache").glob("catalog-*.pickle"))
