@@ -234,6 +234,32 @@ def _same(a: Any, b: Any) -> Any:
     return False
 
 
+def _prefix_of(item: Any, field: str) -> Any:
+    return known_value(item.get(field)) if isinstance(item, Mapping) else None
+
+
+def _earlier_same_prefix(items: list, field: str, index: int) -> int:
+    """Index of the first item before `index` whose `field` is the same prefix (x == x/), else -1."""
+    mine = _prefix_of(items[index], field)
+    if not isinstance(mine, str):
+        return -1
+    for i in range(index):
+        other = _prefix_of(items[i], field)
+        if isinstance(other, str) and norm_prefix(other) == norm_prefix(mine):
+            return i
+    return -1
+
+
+def _ancestors(items: list, field: str, prefix: str) -> list:
+    """Indexes of the items whose `field` is a strict ancestor of `prefix` (ROOT included), nearest first."""
+    found = []
+    for i, item in enumerate(items):
+        other = _prefix_of(item, field)
+        if isinstance(other, str) and _is_ancestor(other, prefix):
+            found.append(i)
+    return sorted(found, key=lambda i: 0 if norm_prefix(items[i][field]) == "ROOT" else -len(norm_prefix(items[i][field])))
+
+
 def _is_json(s: Any) -> bool:
     try:
         _json.loads(s)
@@ -262,6 +288,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
         "templatesFor": templates_for,
         "json": _json_decode,
         "isJson": _is_json,
+        "earlierSamePrefix": _earlier_same_prefix,
+        "ancestors": _ancestors,
         "policyStatements": policy_statements,
         "lowerAscii": lambda s: str(s).lower(),
         "same": _same,
@@ -475,6 +503,21 @@ def resource_policy_for(lookup: Any, principal: Any) -> list:
     return [for_principal(policy, principal)]
 
 
+def principal_can(role_lookup: Any, policy_lookup: Any, principal: Any, account: Any, action: Any, resource: Any) -> bool:
+    """Can role `principal` perform `action` on `resource` (in `account`), by the role's policies
+    (`role_lookup`) and the resource policy (`policy_lookup`, a registry-policy lookup)? Same
+    account (or account unknown): either may allow; another account: both must allow. An
+    unconditional Deny in either wins."""
+    identity = role_docs(role_lookup)
+    granted = resource_policy_for(policy_lookup, principal)
+    if _decision(identity + granted, action, resource) != "allow":
+        return False
+    account = _known_str(account)
+    if not account or is_symbolic(account) or parse_arn(_known_str(principal))["account"] == account:
+        return True
+    return _decision(identity, action, resource) == "allow" and _decision(granted, action, resource) == "allow"
+
+
 def role_docs(lookup: Any) -> list:
     """The documents of a role lookup's attached and inline policies (those present)."""
     lookup = known_value(lookup)
@@ -533,6 +576,7 @@ FUNCTIONS.update(
             "trusts": trusts,
             "forPrincipal": for_principal,
             "resourcePolicyFor": resource_policy_for,
+            "principalCan": principal_can,
             "roleDocs": role_docs,
             "roleDocsKnown": role_docs_known,
             "repoArnPattern": repo_arn_pattern,
@@ -565,12 +609,35 @@ def _logical(op: str) -> Callable[[Any, Any], Any]:
     return combine
 
 
+def _index(container: Any, key: Any) -> Any:
+    """`a[k]` where an unknown container or key makes the result unknown (celpy raises instead)."""
+    for v in (container, key):
+        if isinstance(v, CELEvalError):
+            return v
+    return container[key]
+
+
 FUNCTIONS["_&&_"] = _logical("&&")
 FUNCTIONS["_||_"] = _logical("||")
+FUNCTIONS["_[_]"] = _index
+# exists()/all() reduce with celtypes.logical_or/_and directly; give them the same semantics.
+celtypes.logical_or = _logical("||")  # type: ignore[assignment]
+celtypes.logical_and = _logical("&&")  # type: ignore[assignment]
 
 
 class _Evaluator(Evaluator):
     """celpy's evaluator, aware of unknown values."""
+
+    def sub_evaluator(self, ast: lark.Tree) -> Evaluator:  # macros (exists, map, ...) evaluate alike
+        return _Evaluator(ast, activation=self.activation)
+
+    def expr(self, tree: lark.Tree) -> Any:
+        if len(tree.children) == 3:  # c ? a : b with an unknown or failed condition is that value
+            cond = self.visit(tree.children[0])
+            if isinstance(cond, CELEvalError):
+                return cond
+            return self.visit(tree.children[1] if cond else tree.children[2])
+        return super().expr(tree)
 
     def macro_has_eval(self, exprlist: lark.Tree) -> celtypes.BoolType:
         value = self.visit_children(exprlist)[0]

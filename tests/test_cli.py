@@ -145,3 +145,13 @@ def test_output_file_is_written(tmp_path: Path) -> None:
 def test_summary_line_mentions_skipped_rules() -> None:
     proc = ptclint("scan", str(AWSCLI_RULES))
     assert "skipped" in proc.stderr and "creation templates not in this input" in proc.stderr
+
+
+def test_json_output_follows_its_schema() -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / "findings.schema.json").read_text())
+    for target in ("examples/", str(AWSCLI_RULES)):
+        report = json.loads(ptclint("scan", target, "-f", "json").stdout)
+        jsonschema.Draft202012Validator(schema).validate(report)
+        assert report["summary"]["exitCode"] == 1

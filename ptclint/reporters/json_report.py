@@ -20,11 +20,15 @@ def _resource(o: Outcome) -> dict[str, Any]:
     return out
 
 
-def _location(o: Outcome) -> dict[str, Any]:
-    loc: dict[str, Any] = {"file": o.origin.file, "line": o.origin.line, "column": o.origin.column}
-    if o.origin.pointer:
-        loc["pointer"] = o.origin.pointer
+def _origin(origin: Any) -> dict[str, Any]:
+    loc: dict[str, Any] = {"file": origin.file, "line": origin.line, "column": origin.column}
+    if origin.pointer:
+        loc["pointer"] = origin.pointer
     return loc
+
+
+def _location(o: Outcome) -> dict[str, Any]:
+    return _origin(o.origin)
 
 
 def document(result: Any) -> dict[str, Any]:
@@ -58,6 +62,8 @@ def document(result: Any) -> dict[str, Any]:
                 "location": _location(f),
                 "resource": _resource(f),
                 "fingerprint": fingerprint(f),
+                **({"related": [{**_origin(origin), "label": label} for label, origin in f.related]}
+                   if f.related else {}),
             }
             for f in findings
         ],
