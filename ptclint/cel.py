@@ -617,6 +617,25 @@ def _index(container: Any, key: Any) -> Any:
     return container[key]
 
 
+def _contains(item: Any, container: Any) -> Any:
+    """`x in list`: not found among known elements but the list holds an unknown one -> unknown."""
+    for v in (item, container):
+        if isinstance(v, CELEvalError):
+            return v
+    unknown = None
+    for element in container:
+        if isinstance(element, UnknownValue):
+            unknown = unknown or element
+            continue
+        try:
+            if element == item:
+                return celtypes.BoolType(True)
+        except TypeError:
+            continue
+    return unknown if unknown is not None else celtypes.BoolType(False)
+
+
+FUNCTIONS["_in_"] = _contains
 FUNCTIONS["_&&_"] = _logical("&&")
 FUNCTIONS["_||_"] = _logical("||")
 FUNCTIONS["_[_]"] = _index
@@ -630,6 +649,27 @@ class _Evaluator(Evaluator):
 
     def sub_evaluator(self, ast: lark.Tree) -> Evaluator:  # macros (exists, map, ...) evaluate alike
         return _Evaluator(ast, activation=self.activation)
+
+    def member_dot_arg(self, tree: lark.Tree) -> Any:
+        """`list.filter(x, p)`: an unknown (or failed) predicate makes the whole list unknown."""
+        if tree.children[1].value != "filter":
+            return super().member_dot_arg(tree)
+        items = self.visit(tree.children[0])
+        if isinstance(items, CELEvalError):
+            return items
+        predicate = self.build_macro_eval(tree)
+
+        def judge(item: Any) -> Any:
+            try:
+                return predicate(item)
+            except CELEvalError as err:  # the nested evaluator raises error results
+                return err
+
+        results = [(item, judge(item)) for item in items]
+        errors = [r for _, r in results if isinstance(r, CELEvalError)]
+        if errors:
+            return next((e for e in errors if not isinstance(e, UnknownValue)), errors[0])
+        return celtypes.ListType([item for item, r in results if r])
 
     def expr(self, tree: lark.Tree) -> Any:
         if len(tree.children) == 3:  # c ? a : b with an unknown or failed condition is that value

@@ -108,6 +108,7 @@ class _Scope:
                 "planChanges": list(registry.plan_changes),
                 "hasTemplates": registry.templates_known,
                 "registryPolicy": _lookup_map(policy) if policy else {"status": "notCollected"},
+                "upstreamPolicies": {h: _lookup_map(u) for h, u in registry.upstream_policies.items()},
                 "source": registry.source,
             }
         )
@@ -161,9 +162,12 @@ def _judge(rule: Rule, registry: Registry, resource: Resource, variables: dict, 
             return outcome(OutcomeKind.PASS)
         severity = rule.severity
         for ast, (_, sev) in zip(rule.severity_when_asts, rule.severity_when):
-            if _truth(cel.evaluate(ast, variables), "severity_when"):
-                severity = sev
-                break
+            try:  # an override that cannot be judged leaves the default severity
+                if _truth(cel.evaluate(ast, variables), "severity_when"):
+                    severity = sev
+                    break
+            except cel.UnknownResult:
+                continue
         message = _render(rule, variables, cel)
         related = _related(rule, registry, variables, cel)
     except cel.UnknownResult as exc:
@@ -179,7 +183,7 @@ def _related(rule: Rule, registry: Registry, variables: dict, cel: Any) -> tuple
         return ()
     try:
         refs = cel.evaluate(rule.related_ast, variables)
-    except cel.UnknownResult:
+    except (cel.UnknownResult, cel.EvaluationFailed):  # related places are a courtesy, never a failure
         return ()
     out = []
     for ref in refs if isinstance(refs, list) else []:

@@ -131,3 +131,16 @@ def test_syntax_error_has_a_position() -> None:
     with pytest.raises(cel.CelSyntaxError) as info:
         cel.compile_expr("a &&\n (b")
     assert info.value.line == 2
+
+
+def test_membership_and_filter_with_unknown_elements() -> None:
+    data = {"l": ["a", Unknown("b")]}
+    assert ev("'a' in r.l", r=data) is True
+    with pytest.raises(cel.UnknownResult):
+        ev("'z' in r.l", r=data)
+    with pytest.raises(cel.UnknownResult):
+        ev("r.l.filter(x, x == 'a')", r=data)
+    assert ev("[1, 2, 3].filter(x, x > 1)") == [2, 3]
+    with pytest.raises(cel.UnknownResult):
+        ev("r.l.exists(x, x == 'z')", r=data)
+    assert ev("r.l.exists(x, x == 'a')", r=data) is True
