@@ -228,12 +228,27 @@ def _cache_key(schema: bytes, blobs: list[tuple[str, bytes]]) -> str:
     return h.hexdigest()[:32]
 
 
+class _DeepRecursion:
+    """Long CEL expressions make deep parse trees; pickling walks them recursively."""
+
+    def __enter__(self) -> None:
+        import sys
+
+        self.old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(self.old, 20000))
+
+    def __exit__(self, *exc: object) -> None:
+        import sys
+
+        sys.setrecursionlimit(self.old)
+
+
 def _read_cache(key: str) -> Catalog | None:
     base = _cache_dir()
     if base is None:
         return None
     try:
-        with open(base / f"catalog-{key}.pickle", "rb") as fh:
+        with open(base / f"catalog-{key}.pickle", "rb") as fh, _DeepRecursion():
             catalog = pickle.load(fh)
         return catalog if isinstance(catalog, Catalog) else None
     except Exception:  # a missing, stale or corrupt cache is simply rebuilt
@@ -244,14 +259,17 @@ def _write_cache(key: str, catalog: Catalog) -> None:
     base = _cache_dir()
     if base is None:
         return
+    tmp = base / f".catalog-{key}.{os.getpid()}.tmp"
     try:
         base.mkdir(parents=True, exist_ok=True)
-        tmp = base / f".catalog-{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
+        with open(tmp, "wb") as fh, _DeepRecursion():
             pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, base / f"catalog-{key}.pickle")
-    except OSError:  # a read-only home is fine: no cache
-        pass
+    except (OSError, RecursionError, pickle.PicklingError):  # no cache is slower, never wrong
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------- selection and params

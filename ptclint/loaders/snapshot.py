@@ -81,6 +81,10 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
                     table[arn] = Lookup(status, normalise({k: v for k, v in entry.items() if k != "status"}),
                                         origin_at(doc, ctx, (*base, kind, arn)))
                     _gap(registry, f"{kind[:-1]} {arn}", entry["status"])
+        for host, entry in reg.get("upstreamPolicies", {}).items():
+            origin = origin_at(doc, ctx, (*base, "upstreamPolicies", host))
+            registry.upstream_policies[host.strip().lower()] = registry_policy_lookup(entry, origin)
+            _gap(registry, f"upstream registry policy {host}", entry["status"])
         for j, policy in enumerate(reg.get("iamPolicies", [])):
             path = (*base, "iamPolicies", j)
             registry.iam_policies.append(_resource("iamPolicy", doc, ctx, path, _decoded(policy)))

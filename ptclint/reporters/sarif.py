@@ -158,7 +158,9 @@ def _to_json(obj: Any) -> Any:
         out = {}
         for f in attr.fields(type(obj)):
             value = getattr(obj, f.name)
-            if value is None or (value == f.default and f.name not in ("version",)):
+            # sarif-om's defaults (kind "fail", rank -1, ...) add noise; level is kept so that a
+            # warning rule still says so (GitHub shows defaultConfiguration.level).
+            if value is None or (value == f.default and f.name not in ("version", "level")):
                 continue
             out[f.metadata.get("schema_property_name", f.name)] = _to_json(value)
         return out
