@@ -138,7 +138,7 @@ def _build(blobs: list[tuple[str, bytes]], schema_path: Path) -> Catalog:
             pos = doc.position(tuple(err.absolute_path))
             where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
             raise CatalogError(name, f"{where}: {err.message}", pos.line, pos.column)
-        rule = _compile_rule(name, doc)
+        rule = _compile_rule(name, doc, text.splitlines())
         if rule.id in seen:
             raise CatalogError(name, f"duplicate rule id {rule.id} (also in {seen[rule.id]})", doc.position(("id",)).line)
         seen[rule.id] = name
@@ -155,7 +155,7 @@ def _build(blobs: list[tuple[str, bytes]], schema_path: Path) -> Catalog:
     return Catalog(rules)
 
 
-def _compile_rule(name: str, doc: Any) -> Rule:
+def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
     from ptclint import cel
 
     data = doc.data
@@ -165,7 +165,9 @@ def _compile_rule(name: str, doc: Any) -> Rule:
             return cel.compile_expr(text)
         except cel.CelSyntaxError as exc:
             pos = doc.position(path)
-            line = pos.line + (exc.line - 1 if exc.line else 0)
+            start = lines[pos.line - 1][pos.column - 1 : pos.column] if pos.line <= len(lines) else ""
+            first = pos.line + 1 if start in ("|", ">") else pos.line  # a block scalar starts below its marker
+            line = first + (exc.line - 1 if exc.line else 0)
             raise CatalogError(name, f"CEL syntax error in {'/'.join(map(str, path))}: {exc}", line, pos.column) from None
 
     message_parts: list[Any] = []

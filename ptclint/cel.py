@@ -95,11 +95,22 @@ def upstream_kind(url: str) -> str:
     return ""
 
 
+_TOKEN = re.compile(r"\$\{[^}]*\}")
+
+
 def parse_arn(s: str) -> dict[str, Any]:
-    m = _ARN.match(str(s))
+    """ARN parts; `${AWS::Region}`-style tokens (which contain colons) stay whole."""
+    tokens: list[str] = []
+
+    def hide(m: re.Match) -> str:
+        tokens.append(m.group(0))
+        return f"\x00{len(tokens) - 1}\x00"
+
+    m = _ARN.match(_TOKEN.sub(hide, str(s)))
     parts = m.groups() if m else ("",) * 5
+    restore = lambda p: re.sub(r"\x00(\d+)\x00", lambda t: tokens[int(t.group(1))], p)  # noqa: E731
     names = ("partition", "service", "region", "account", "resource")
-    return {"valid": bool(m), **dict(zip(names, parts))}
+    return {"valid": bool(m), **{n: restore(p) for n, p in zip(names, parts)}}
 
 
 def norm_prefix(p: str) -> str:
@@ -225,6 +236,21 @@ def is_symbolic(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
 
 
+_PSEUDO_EXAMPLES = {
+    "${AWS::Partition}": "aws",
+    "${AWS::Region}": "us-east-1",
+    "${AWS::AccountId}": "000000000000",
+    "${AWS::URLSuffix}": "amazonaws.com",
+}
+
+
+def _concrete(s: str) -> str:
+    """A symbolic string with typical values in place of pseudo parameters, for shape checks."""
+    for token, example in _PSEUDO_EXAMPLES.items():
+        s = s.replace(token, example)
+    return s
+
+
 def _same(a: Any, b: Any) -> Any:
     """Equal values are the same; a symbolic value differs from a concrete one only by chance: unknown."""
     if a == b:
@@ -294,6 +320,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
         "lowerAscii": lambda s: str(s).lower(),
         "same": _same,
         "isSymbolic": is_symbolic,
+        "concrete": _concrete,
     }.items()
 }
 

@@ -148,8 +148,8 @@ def decode_text(path: str, data: bytes) -> str:
     nul = text.find("\x00")
     if nul >= 0:
         line, column = _line_col(text, nul)
-        raise InputError(path, "the file contains a NUL character (a binary file, or UTF-16 without a byte-order mark?)",
-                         line, column)
+        message = "the file contains a NUL character (a binary file, or UTF-16 without a byte-order mark?)"
+        raise InputError(path, message, line, column)
     return text
 
 
@@ -197,7 +197,8 @@ _WS_RE = re.compile(r"[ \t\n\r]*")
 _STR_SIMPLE_RE = re.compile(r'"([^"\\\x00-\x1f]*)"')
 _KEY_SIMPLE_RE = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
 _AFTER_RE = re.compile(r"[ \t\n\r]*([,}\]])[ \t\n\r]*")
-_STR_ESCAPED_RE = re.compile(r'"((?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+)"')
+# "unrolled loop": plain run, then (escape, plain run)*; linear, no nested quantifiers to backtrack into
+_STR_ESCAPED_RE = re.compile(r'"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"')
 _ESCAPE_RE = re.compile(r'\\(?:(["\\/bfnrt])|u([0-9a-fA-F]{4}))')
 _INF = float("inf")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -278,7 +279,7 @@ def _parse_json(path: str, text: str) -> tuple[Any, dict[tuple, int], dict[tuple
                 if m is None:
                     raise fail(_bad_value_message(text, pos), pos)
                 end = m.end()
-                if end < n and text[end] in "0123456789.eE+-":
+                if end < n and (text[end] in ".+-" or text[end].isalnum()):
                     raise fail(_bad_number_message(text, pos, end), pos)
                 if m.group(1) is None and m.group(2) is None:
                     try:
@@ -587,8 +588,7 @@ _Y = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = _Y + "str", _Y + "int", _Y + "float", _Y + "bool", _Y + "null"
 _SEQ, _MAP, _SET = _Y + "seq", _Y + "map", _Y + "set"
 _MERGE = _Y + "merge"
-_STRING_TAGS = frozenset((_STR, _Y + "timestamp", _MERGE, _Y + "value"))  # stay strings
-_SCALAR_NAMES = frozenset(("str", "int", "float", "bool", "null", "timestamp", "merge", "value"))
+_STRING_TAGS = frozenset((_STR, _Y + "timestamp", _MERGE, _Y + "value", _Y + "yaml"))  # stay strings
 _KIND_NAMES = {"str": "scalar", "int": "scalar", "float": "scalar", "bool": "scalar", "null": "scalar",
                "timestamp": "scalar", "seq": "sequence", "map": "mapping", "set": "mapping"}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -606,7 +606,7 @@ class _Node:
     """One composed YAML node. `value`: the built scalar (or the raw text when `custom` is set),
     a list of child nodes (mappings: k0, v0, k1, v1, ...), or for an alias the target node."""
 
-    __slots__ = ("kind", "pos", "tag", "custom", "value", "size", "height", "done", "name")
+    __slots__ = ("kind", "pos", "tag", "custom", "value", "size", "height", "done")
 
     def __init__(self, kind: int, pos: Position, tag: str | None, custom: str | None, value: Any) -> None:
         self.kind = kind
@@ -616,8 +616,7 @@ class _Node:
         self.value = value
         self.size = 1  # values this node expands to, aliases followed
         self.height = 0  # levels of nesting below and including this node (a scalar is 0)
-        self.done = True
-        self.name = None  # alias name
+        self.done = True  # False while a collection's children are still being composed
 
 
 def _pos(mark: Any) -> Position:
@@ -637,36 +636,34 @@ def parse_yaml(path: str, text: str, tag_handler: Callable[[str, Any], Any] | No
     Without a handler such a tag is an error.
     """
     text = _normalise(text)
+    loader = None
     try:
         loader = _Loader(text)
-    except UnicodeError:  # libyaml wants UTF-8; only reachable with unpaired surrogates in `text`
-        offset = _SURROGATE_RE.search(text)
-        line, column = _line_col(text, offset.start()) if offset else (None, None)
-        raise InputError(path, "the text contains an unpaired surrogate character", line, column) from None
-    try:
-        root = _Composer(path, loader).compose()
+        composer = _Composer(path, loader)
+        root = composer.compose()
     except yaml.MarkedYAMLError as exc:
         raise _marked_error(path, exc) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_error(path, text, exc) from None
     except yaml.YAMLError as exc:
         raise InputError(path, f"invalid YAML: {exc}") from None
-    except RecursionError:
+    except UnicodeError:  # libyaml wants UTF-8: only reachable with unpaired surrogates in `text`
+        found = _SURROGATE_RE.search(text)
+        line, column = _line_col(text, found.start()) if found else (None, None)
+        raise InputError(path, "the text contains an unpaired surrogate character", line, column) from None
+    except RecursionError:  # not expected: the composer is iterative; kept as a last guard
         raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels") from None
     finally:
-        loader.dispose()
-    builder = _Builder(path, tag_handler)
+        if loader is not None:
+            loader.dispose()
+    builder = _Builder(path, tag_handler, MAX_YAML_NODES if composer.aliases else None)
     if root is None:
         return Document(path, None, builder.positions, builder.key_positions, "yaml")
     try:
         data = builder.build(root, ())
     except RecursionError:  # not expected: depth is bounded while composing; kept as a last guard
-        raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels", *_pos_tuple(root.pos)) from None
+        raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels", root.pos.line, root.pos.column) from None
     return Document(path, data, builder.positions, builder.key_positions, "yaml")
-
-
-def _pos_tuple(pos: Position) -> tuple[int, int]:
-    return pos.line, pos.column
 
 
 def _marked_error(path: str, exc: yaml.MarkedYAMLError) -> InputError:
@@ -739,7 +736,6 @@ class _Composer:
                     raise self.error(f"recursive alias *{event.anchor}: the node anchored &{event.anchor} "
                                      "would contain itself", pos)
                 node = _Node(_ALIAS, pos, None, None, target)
-                node.name = event.anchor
                 node.size = target.size
                 node.height = target.height
                 self.aliases += 1
@@ -779,7 +775,8 @@ class _Composer:
         if tag is None or tag == "!":
             tag = self.loader.resolve(ScalarNode, raw, event.implicit)
         if event.style == '"' and _SURROGATE_RE.search(raw):
-            raise self.error("unpaired surrogate in a \\u escape", pos)
+            raise self.error("\\u escapes of surrogates (D800-DFFF) are not allowed in YAML: "
+                             "write the character itself or use \\U followed by 8 hex digits", pos)
         if tag in _STRING_TAGS:
             return _Node(_SCALAR, pos, tag, None, raw)
         construct = _CONSTRUCT.get(tag)
@@ -816,9 +813,12 @@ class _Composer:
 class _Builder:
     """Node graph -> plain values, recording positions. Depth and size were bounded by _Composer."""
 
-    def __init__(self, path: str, tag_handler: Callable[[str, Any], Any] | None) -> None:
+    def __init__(self, path: str, tag_handler: Callable[[str, Any], Any] | None, max_nodes: int | None) -> None:
         self.path = path
         self.handler = tag_handler
+        # a second guard against alias bombs: _Composer's count is exact, so this never fires unless it breaks
+        self.budget = max_nodes + 1 if max_nodes is not None else -1  # reaching 0 means one too many
+        self.max_nodes = max_nodes
         self.positions: dict[tuple, Position] = {}
         self.key_positions: dict[tuple, Position] = {}
 
@@ -831,6 +831,9 @@ class _Builder:
             self.positions[p] = node.pos  # an alias's value starts where the alias is written
             return value
         self.positions[p] = node.pos
+        self.budget -= 1
+        if self.budget == 0:  # only reachable when counting (budget starts at -1 otherwise)
+            raise self.error(f"document expands to more than {self.max_nodes} nodes (YAML alias bomb?)", node.pos)
         if node.custom is not None:
             return self.tagged(node, p)
         return self.plain(node, p)

@@ -11,7 +11,33 @@ from ptclint import parsing
 from ptclint.catalog import Catalog, resolve_params
 from ptclint.engine import evaluate
 from ptclint.loaders import LoadContext, snapshot
+from ptclint.model import Unknown
 from ptclint.scan import link_lookups
+
+_MARK = "\u0000unknown:"
+
+
+def _mark_unknowns(value: Any) -> Any:
+    """`{"$unknown": reason}` in a case stands for a value an IaC input could not resolve."""
+    if isinstance(value, dict):
+        if set(value) == {"$unknown"}:
+            return _MARK + str(value["$unknown"])
+        return {k: _mark_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark_unknowns(v) for v in value]
+    return value
+
+
+def _restore_unknowns(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_MARK):
+        return Unknown(value[len(_MARK):])
+    if isinstance(value, dict):
+        for k, v in value.items():
+            value[k] = _restore_unknowns(v)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            value[i] = _restore_unknowns(v)
+    return value
 
 CASE_DIR = Path(__file__).parent / "rules"
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -25,16 +51,25 @@ def load_case_file(path: Path) -> dict:
 
 def case_registry(case: dict, path: str = "case.json") -> Any:
     reg = {**_DEFAULTS, **{k: v for k, v in case.items() if k not in _CASE_KEYS}}
+    # IaC units without --account/--region have symbolic ones; a snapshot cannot, so set them after loading
+    symbolic = {k: reg[k] for k in ("account", "region") if "${" in str(reg[k])}
+    reg.update({k: "" for k in symbolic})
     for key in ("pullThroughCacheRules", "repositoryCreationTemplates"):
         if isinstance(reg.get(key), list):
             reg[key] = {"status": "found", "items": reg[key]}
     policy = reg.get("registryPolicy")
     if isinstance(policy, dict) and "policy" in policy:
         reg["registryPolicy"] = {"status": policy.get("status", "found"), "policyText": json.dumps(policy["policy"])}
-    doc = parsing.parse_json(path, json.dumps({"ptclintSnapshot": 1, "registries": [reg]}, indent=1))
+    doc = parsing.parse_json(path, json.dumps({"ptclintSnapshot": 1, "registries": [_mark_unknowns(reg)]}, indent=1))
     registries = snapshot.load(doc, LoadContext(display_path=path))
     for r in registries:
+        for resource in [*r.rules, *r.templates, *r.iam_policies]:
+            _restore_unknowns(resource.data)
+        for lookup in [*r.secrets.values(), *r.roles.values()]:
+            _restore_unknowns(lookup.data)
         link_lookups(r)
+        r.account = symbolic.get("account", r.account)
+        r.region = symbolic.get("region", r.region)
     return registries
 
 

@@ -149,3 +149,12 @@ def test_opt_in_rules_need_their_exact_id(catalog) -> None:
     assert rule not in select_rules(catalog)
     assert rule not in select_rules(catalog, [rule.category])
     assert rule in select_rules(catalog, None, [rule.id])
+
+
+def test_cel_error_in_a_block_scalar_names_the_line_inside_it(tmp_path: Path) -> None:
+    text = re.sub(r"^assert: .*$", "assert: >-\n  has(resource.x)\n  && (", _variant(GOOD), flags=re.M)
+    extra = _write_rule(tmp_path, text)
+    with pytest.raises(CatalogError) as info:
+        load_catalog([str(extra)], use_cache=False)
+    lines = text.splitlines()
+    assert lines[info.value.line - 1].strip() == "&& ("

@@ -144,3 +144,10 @@ def test_membership_and_filter_with_unknown_elements() -> None:
     with pytest.raises(cel.UnknownResult):
         ev("r.l.exists(x, x == 'z')", r=data)
     assert ev("r.l.exists(x, x == 'a')", r=data) is True
+
+
+def test_arn_with_pseudo_parameter_tokens() -> None:
+    parts = ev("arn('arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecr-pullthroughcache/x')")
+    assert parts["partition"] == "${AWS::Partition}" and parts["region"] == "${AWS::Region}"
+    assert parts["account"] == "${AWS::AccountId}" and parts["resource"] == "secret:ecr-pullthroughcache/x"
+    assert ev("concrete('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x')") == "arn:aws:iam::000000000000:role/x"

@@ -35,6 +35,9 @@ def test_case(catalog, rule_id: str, index: int) -> None:
     elif expect == "pass":
         assert not findings, f"expected no finding, got: {[f.message for f in findings]}"
         assert OutcomeKind.PASS in kinds, f"expected at least one pass, got {kinds} {[s.reason for s in skips]}"
+    elif expect == "unknown":
+        assert not findings, f"expected unknown, got: {[f.message for f in findings]}"
+        assert OutcomeKind.UNKNOWN in kinds, f"expected an unknown outcome, got {kinds}"
     elif expect == "skip":
         assert not findings, f"expected a skip, got: {[f.message for f in findings]}"
         assert skips or all(k is OutcomeKind.NOT_APPLICABLE for k in kinds), f"expected skip, got {kinds}"
