@@ -165,9 +165,7 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
             return cel.compile_expr(text)
         except cel.CelSyntaxError as exc:
             pos = doc.position(path)
-            start = lines[pos.line - 1][pos.column - 1 : pos.column] if pos.line <= len(lines) else ""
-            first = pos.line + 1 if start in ("|", ">") else pos.line  # a block scalar starts below its marker
-            line = first + (exc.line - 1 if exc.line else 0)
+            line = _source_line(lines, pos.line, pos.column, exc.line or 1, exc.column or 1)
             raise CatalogError(name, f"CEL syntax error in {'/'.join(map(str, path))}: {exc}", line, pos.column) from None
 
     message_parts: list[Any] = []
@@ -209,6 +207,27 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
             compile_at(("severity_when", i, "when"), src) for i, (src, _) in enumerate(severity_when)
         ),
     )
+
+
+def _source_line(lines: list[str], line: int, column: int, cel_line: int, cel_column: int) -> int:
+    """Map a position inside a CEL expression back to the rule file's line.
+
+    A block scalar starts below its `|` / `>` marker; a folded (`>`) one joins its lines with
+    spaces, so the column inside the joined text tells which source line it came from.
+    """
+    marker = lines[line - 1][column - 1 : column] if 0 < line <= len(lines) else ""
+    if marker == "|":
+        return line + cel_line
+    if marker != ">":
+        return line + cel_line - 1
+    offset, current = cel_column - 1, line + 1
+    while current <= len(lines):
+        width = len(lines[current - 1].strip()) + 1
+        if offset < width:
+            return current
+        offset -= width
+        current += 1
+    return line + 1
 
 
 # ---------------------------------------------------------------- cache
