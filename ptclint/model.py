@@ -109,6 +109,7 @@ class Registry:
     upstream_policies: dict = field(default_factory=dict)  # ECR upstream host -> Lookup of its registry policy
     plan_changes: list[dict] = field(default_factory=list)  # Terraform plan: {address, type, actions, before, after}
     gaps: list[str] = field(default_factory=list)  # lookups that could not be covered (partial run)
+    errors: list[dict] = field(default_factory=list)  # failed API calls as the snapshot records them
     data_kinds: set[str] = field(default_factory=set)  # secrets, roles, registryPolicy: carried by the input
 
     @property

@@ -94,6 +94,7 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
             registry.plan_changes.extend(reg["planChanges"])
             registry.data_kinds.add("planChanges")
         for err in reg.get("errors", []):
+            registry.errors.append(dict(err))
             registry.gaps.append(f"{err['operation']}: {err.get('code', 'error')}: {err['message']}")
         registries.append(registry)
     return registries
