@@ -200,6 +200,10 @@ def _related(rule: Rule, registry: Registry, variables: dict, cel: Any) -> tuple
             lookup = (registry.secrets if kind == "secret" else registry.roles).get(key)
             origin = lookup.origin if lookup else None
             label = label or f"{kind} {key}"
+        elif kind == "iamPolicy" and key.isdigit() and int(key) < len(registry.iam_policies):
+            policy = registry.iam_policies[int(key)]
+            origin = policy.origin
+            label = label or f"IAM policy {policy.data.get('PolicyName', '')}"
         elif kind == "registryPolicy" and registry.registry_policy:
             origin = registry.registry_policy.origin
             label = label or "registry policy"
