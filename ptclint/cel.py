@@ -615,6 +615,18 @@ FUNCTIONS.update(
 
 # ---------------------------------------------------------------- compile and evaluate
 
+def _register_helper_modules() -> None:
+    """Plain-Python helpers of other modules (policy analysis, templates), wrapped for CEL."""
+    from ptclint import policy, templates
+
+    for module in (policy, templates):
+        for name, fn in module.FUNCTIONS.items():
+            FUNCTIONS[name] = _wrap(fn)
+
+
+_register_helper_modules()
+
+
 def _logical(op: str) -> Callable[[Any, Any], Any]:
     """CEL's commutative && and ||, where two unknowns stay unknown (celpy raises a TypeError)."""
 
