@@ -88,6 +88,10 @@ def scan(
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Directory of extra rule files, validated like the shipped ones."),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Do not exit 3 for coverage gaps or rule evaluation errors."),
     max_file_size: Optional[int] = typer.Option(None, "--max-file-size", help="Refuse input files larger than this many bytes (default 10 MiB)."),
+    cfn_parameter: Optional[List[str]] = typer.Option(None, "--cfn-parameter", help="Set a CloudFormation template parameter, overriding its Default: KEY=VALUE. Repeatable."),
+    var: Optional[List[str]] = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. Repeatable."),
+    var_file: Optional[List[str]] = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or .tfvars.json FILE. Repeatable."),
+    tf_root: Optional[str] = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan JSON (default: the plan's directory), so plan findings point at .tf lines."),
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
     from ptclint.errors import PtclintError
@@ -97,6 +101,13 @@ def scan(
 
     if account and not (len(account) == 12 and account.isdigit()):
         _fail(f"--account {account}: expected a 12-digit AWS account id")
+    cfn_parameters: dict[str, str] = {}
+    for item in cfn_parameter or []:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            # the item is not echoed: it may hold a NoEcho parameter's secret value
+            _fail("--cfn-parameter: expected KEY=VALUE with a non-empty KEY")
+        cfn_parameters[key.strip()] = value
     options = ScanOptions(
         paths=list(paths),
         account=account,
@@ -109,6 +120,10 @@ def scan(
         fail_on=fail_on.value,
         allow_partial=allow_partial,
         max_file_bytes=max_file_size,
+        cfn_parameters=cfn_parameters,
+        tf_vars=list(var or []),
+        tf_var_files=list(var_file or []),
+        tf_root=tf_root or "",
     )
     try:
         result = run(options)

@@ -24,9 +24,11 @@ _SNIFF = (
     ":secretsmanager:",
     '"Role"',
     "policyText",
+    "AWS::ECR::RegistryPolicy",
+    "aws_ecr_registry_policy",
 )
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".terraform", ".tox", "cdk.out.bak"}
-_EXTENSIONS = {".json", ".yaml", ".yml"}
+_EXTENSIONS = {".json", ".yaml", ".yml", ".tf"}  # .tf: its directory is one Terraform unit
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3
 
@@ -45,6 +47,10 @@ class ScanOptions:
     allow_partial: bool = False
     max_file_bytes: int | None = None
     now: datetime | None = None
+    cfn_parameters: dict[str, str] = field(default_factory=dict)
+    tf_vars: list[str] = field(default_factory=list)  # --var KEY=VALUE (Terraform root module variables)
+    tf_var_files: list[str] = field(default_factory=list)  # --var-file FILE
+    tf_root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
 
 
 @dataclass
@@ -113,6 +119,19 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
     for path, named in _expand(options.paths, problems):
         shown = display_path(path)
         try:
+            if os.path.isdir(path):  # a Terraform module directory (see _expand)
+                from ptclint.loaders import terraform_hcl
+
+                # not PTC-related: skipped unread, also when named (pre-commit names every changed .tf file)
+                if not any(s in t for t in terraform_hcl.unit_texts(path, max_bytes) for s in _SNIFF):
+                    continue
+                ctx = LoadContext(account=options.account, region=options.region, display_path=shown,
+                                  options=_tf_options(options, max_bytes))
+                units = terraform_hcl.load(path, ctx)
+                loaded.extend((terraform_hcl.name, r) for r in units)
+                if units:
+                    files.append(shown)
+                continue
             if not named:
                 if Path(path).stat().st_size > max_bytes:
                     continue
@@ -125,10 +144,12 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
             loader = detect(doc.data)
             if loader is None:
                 if named:
-                    raise InputError(shown, "not a recognised ptclint input: expected a ptclint snapshot or the JSON "
-                                            "output of a supported AWS CLI command (see `ptclint scan --help`)")
+                    raise InputError(shown, "not a recognised ptclint input: expected a ptclint snapshot, the JSON "
+                                            "output of a supported AWS CLI command, a CloudFormation template or "
+                                            "Terraform plan/state JSON (see `ptclint scan --help`)")
                 continue
-            ctx = LoadContext(account=options.account, region=options.region, display_path=shown)
+            ctx = LoadContext(account=options.account, region=options.region, display_path=shown,
+                              options={"cfn_parameters": options.cfn_parameters, **_tf_options(options, max_bytes)})
             for registry in loader.load(doc, ctx):
                 loaded.append((loader.name, registry))
             files.append(shown)
@@ -139,25 +160,54 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
     return merge(loaded), problems, files
 
 
+def _tf_options(options: ScanOptions, max_bytes: int) -> dict[str, Any]:
+    return {"tf_vars": options.tf_vars, "tf_var_files": options.tf_var_files, "tf_root": options.tf_root,
+            "max_file_bytes": max_bytes}
+
+
 def _parse(parsing: Any, path: str, text: str) -> Any:
+    # YAML may be CloudFormation with short-form tags (!Ref, !Sub, ...); no other input uses tags.
+    from ptclint.loaders.cloudformation import tag_handler
+
     if path.endswith(".json"):
         return parsing.parse_json(path, text)
-    if path.endswith((".yaml", ".yml")):
-        return parsing.parse_yaml(path, text)
+    if path.endswith((".yaml", ".yml", ".template")):
+        return _parse_yaml(parsing, path, text, tag_handler)
     stripped = text.lstrip()
-    return parsing.parse_json(path, text) if stripped[:1] in "{[" else parsing.parse_yaml(path, text)
+    if stripped[:1] in "{[":
+        return parsing.parse_json(path, text)
+    return _parse_yaml(parsing, path, text, tag_handler)
+
+
+def _parse_yaml(parsing: Any, path: str, text: str, tag_handler: Any) -> Any:
+    doc = parsing.parse_yaml(path, text, tag_handler=tag_handler)
+    if doc.data is None and not doc.positions:  # no YAML node at all, as a blank .json is "empty file" too
+        raise InputError(path, "empty file (only comments)" if text.strip() else "empty file")
+    return doc
 
 
 def _expand(paths: list[str], problems: list[InputProblem]) -> list[tuple[str, bool]]:
-    """Files named on the command line are `named`; files found by walking a directory are not."""
+    """Files named on the command line are `named`; files found by walking a directory are not.
+    A directory holding .tf files is one Terraform unit (directories called as local modules by
+    another one are part of their caller); a .tf file given by name stands for its directory."""
+    from ptclint.loaders.terraform_hcl import root_modules
+
     out: list[tuple[str, bool]] = []
     for p in paths:
         if os.path.isdir(p):
+            tf_dirs: list[str] = []
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
                 for n in sorted(names):
-                    if Path(n).suffix.lower() in _EXTENSIONS:
+                    if Path(n).suffix.lower() == ".tf":
+                        if root not in tf_dirs:
+                            tf_dirs.append(root)
+                    elif Path(n).suffix.lower() in _EXTENSIONS:
                         out.append((os.path.join(root, n), False))
+            out.extend((d, False) for d in root_modules(tf_dirs))
+        elif p.lower().endswith(".tf") and os.path.isfile(p):
+            if (os.path.dirname(p) or ".", True) not in out:
+                out.append((os.path.dirname(p) or ".", True))
         elif os.path.exists(p):
             out.append((p, True))
         else:
@@ -180,7 +230,7 @@ def merge(loaded: list[tuple[str, Registry]]) -> list[Registry]:
                 orphans.append(reg)
                 continue
             key: tuple = ("awscli", reg.account)
-        elif reg.account and reg.region:
+        elif reg.account and reg.region and "${" not in reg.account + reg.region:  # symbolic: each unit alone
             key = (reg.account, reg.region)
         else:
             key = ("unit", index)
@@ -215,6 +265,7 @@ def _join(into: Registry, other: Registry) -> None:
     into.secrets.update(other.secrets)
     into.roles.update(other.roles)
     into.gaps.extend(other.gaps)
+    into.errors.extend(other.errors)
     into.data_kinds |= other.data_kinds
 
 

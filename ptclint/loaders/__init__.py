@@ -31,9 +31,9 @@ class Loader(Protocol):
 
 
 def loaders() -> list[Loader]:
-    from ptclint.loaders import awscli, snapshot
+    from ptclint.loaders import awscli, cloudformation, snapshot, terraform_hcl, terraform_plan
 
-    return [snapshot, awscli]  # type: ignore[list-item]
+    return [snapshot, cloudformation, awscli, terraform_plan, terraform_hcl]  # type: ignore[list-item]
 
 
 def detect(data: Any) -> Loader | None:
