@@ -78,7 +78,7 @@ def scan(
     paths: List[str] = typer.Argument(..., help="Files or directories: ptclint snapshots, AWS CLI JSON output."),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
-    fail_on: FailOn = typer.Option(FailOn.warning, "--fail-on", help="Lowest severity that makes the exit code 1."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1 [default: warning]."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Run only these rules (id, category such as PTC-AUTH, name or tag). Repeatable."),
     extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Add rules to the default set (opt-in rules by exact id). Repeatable."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Do not run these rules. Repeatable."),
@@ -92,6 +92,8 @@ def scan(
     var: Optional[List[str]] = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. Repeatable."),
     var_file: Optional[List[str]] = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or .tfvars.json FILE. Repeatable."),
     tf_root: Optional[str] = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan JSON (default: the plan's directory), so plan findings point at .tf lines."),
+    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: .ptclint.toml or [tool.ptclint] in pyproject.toml, looked up from the working directory)."),
+    hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are skipped; each file is judged with its whole unit."),
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
     from ptclint.errors import PtclintError
@@ -99,8 +101,17 @@ def scan(
     from ptclint.reporters.table import summary
     from ptclint.scan import ScanOptions, run
 
+    from pathlib import Path
+
+    from ptclint import config as project_config
+
     if account and not (len(account) == 12 and account.isdigit()):
         _fail(f"--account {account}: expected a 12-digit AWS account id")
+    try:
+        conf = project_config.load(Path(config) if config else project_config.find())
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
     cfn_parameters: dict[str, str] = {}
     for item in cfn_parameter or []:
         key, eq, value = item.partition("=")
@@ -112,14 +123,16 @@ def scan(
         paths=list(paths),
         account=account,
         region=region,
-        select=list(select) if select else None,
-        extend_select=list(extend_select or []),
-        ignore=list(ignore or []),
-        params=list(param or []),
-        rules_dirs=list(rules or []),
-        fail_on=fail_on.value,
-        allow_partial=allow_partial,
-        max_file_bytes=max_file_size,
+        select=list(select) if select else conf.get("select"),
+        extend_select=[*conf.get("extend-select", []), *(extend_select or [])],
+        ignore=[*conf.get("ignore", []), *(ignore or [])],
+        params=[*conf.params(), *(param or [])],
+        rules_dirs=[*conf.get("rules", []), *(rules or [])],
+        fail_on=fail_on.value if fail_on else conf.get("fail-on", "warning"),
+        allow_partial=allow_partial or conf.get("allow-partial", False),
+        max_file_bytes=max_file_size or conf.get("max-file-size"),
+        hook=hook,
+        config=conf,
         cfn_parameters=cfn_parameters,
         tf_vars=list(var or []),
         tf_var_files=list(var_file or []),

@@ -51,6 +51,8 @@ class ScanOptions:
     tf_vars: list[str] = field(default_factory=list)  # --var KEY=VALUE (Terraform root module variables)
     tf_var_files: list[str] = field(default_factory=list)  # --var-file FILE
     tf_root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
+    hook: bool = False  # pre-commit: named files that hold nothing PTC-related are skipped, not errors
+    config: Any = None  # ptclint.config.Config: maps paths to an account and Region
 
 
 @dataclass
@@ -116,8 +118,10 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
     problems: list[InputProblem] = []
     loaded: list[tuple[str, Registry]] = []
     files: list[str] = []
-    for path, named in _expand(options.paths, problems):
+    for path, named in _expand(_with_units(options), problems):
+        named = named and not options.hook
         shown = display_path(path)
+        account, region = _context(options, path)
         try:
             if os.path.isdir(path):  # a Terraform module directory (see _expand)
                 from ptclint.loaders import terraform_hcl
@@ -125,7 +129,7 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
                 # not PTC-related: skipped unread, also when named (pre-commit names every changed .tf file)
                 if not any(s in t for t in terraform_hcl.unit_texts(path, max_bytes) for s in _SNIFF):
                     continue
-                ctx = LoadContext(account=options.account, region=options.region, display_path=shown,
+                ctx = LoadContext(account=account, region=region, display_path=shown,
                                   options=_tf_options(options, max_bytes))
                 units = terraform_hcl.load(path, ctx)
                 loaded.extend((terraform_hcl.name, r) for r in units)
@@ -148,7 +152,7 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
                                             "output of a supported AWS CLI command, a CloudFormation template or "
                                             "Terraform plan/state JSON (see `ptclint scan --help`)")
                 continue
-            ctx = LoadContext(account=options.account, region=options.region, display_path=shown,
+            ctx = LoadContext(account=account, region=region, display_path=shown,
                               options={"cfn_parameters": options.cfn_parameters, **_tf_options(options, max_bytes)})
             for registry in loader.load(doc, ctx):
                 loaded.append((loader.name, registry))
@@ -158,6 +162,27 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
         except OSError as exc:
             problems.append(InputProblem(shown, f"cannot read: {exc.strerror or exc}"))
     return merge(loaded), problems, files
+
+
+def _context(options: ScanOptions, path: str) -> tuple[str, str]:
+    """--account/--region win; else the configuration's [[registry]] mapping for this path."""
+    account, region = options.config.context_for(path) if options.config else ("", "")
+    return options.account or account, options.region or region
+
+
+def _with_units(options: ScanOptions) -> list[str]:
+    """In hook mode a changed file is judged with the rest of its configured registry, so rules
+    about something missing do not fire just because the other files did not change."""
+    paths = list(options.paths)
+    if not (options.hook and options.config):
+        return paths
+    import glob
+
+    for mapping in options.config.registries:
+        if any(mapping.matches(p) for p in options.paths):
+            for pattern in mapping.paths:
+                paths.extend(sorted(glob.glob(os.path.join(mapping.base, pattern), recursive=True)))
+    return list(dict.fromkeys(paths))
 
 
 def _tf_options(options: ScanOptions, max_bytes: int) -> dict[str, Any]:
