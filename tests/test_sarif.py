@@ -12,7 +12,7 @@ from conftest import ROOT
 from ptclint.reporters import sarif
 from ptclint.scan import ScanOptions, run
 
-SCHEMA_PATH = ROOT.parent / "shared" / "reference" / "sarif-schema-2.1.0.json"
+SCHEMA_PATH = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"  # the OASIS SARIF 2.1.0 schema, vendored
 
 
 @pytest.fixture(scope="module")
