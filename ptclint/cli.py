@@ -66,11 +66,13 @@ def _write(text: str, output: Optional[str]) -> None:
             fh.write(text)
         os.replace(tmp, output)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         _fail(f"--output {output}: {exc.strerror or exc}")
+    finally:  # any failure (Ctrl-C included) leaves neither a partial report nor a temporary file
+        if os.path.exists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 @app.command()
@@ -143,6 +145,9 @@ def scan(
     except PtclintError as exc:
         _fail(str(exc))
         return
+    except KeyboardInterrupt:  # typer would turn it into a silent exit 130
+        typer.echo("ptclint: interrupted", err=True)
+        raise typer.Exit(130) from None
     for problem in result.problems:
         typer.echo(f"ptclint: error: {problem}", err=True)
     _write(renderer(format.value)(result), output)

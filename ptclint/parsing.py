@@ -289,7 +289,7 @@ def _parse_json(path: str, text: str) -> tuple[Any, dict[tuple, int], dict[tuple
                 else:
                     value = float(m.group())
                     if value == inf or value == -inf:
-                        raise fail(f"number {_clip(m.group())} is out of range", pos)
+                        raise fail(_echo_after("number", m.group()) + " is out of range", pos)
                 pos = end
             elif c == "{" or c == "[":
                 if depth >= max_depth:
@@ -545,15 +545,16 @@ def _bad_value_message(text: str, pos: int) -> str:
     if word is not None:
         w = word.group()
         if w.lstrip("+-").startswith(("NaN", "Infinity", "nan", "inf", "Inf")):
-            return f"{w} is not valid JSON (JSON has no NaN or Infinity)"
+            return f"{_echo(w, 'NaN or Infinity')} is not valid JSON (JSON has no NaN or Infinity)"
         if c in "+.-" or c.isdigit():
-            return f"invalid number {_clip(w)}"
+            return _echo_after("invalid number", w)
         for literal in ("true", "false", "null"):
             if literal.startswith(w) and pos + len(w) == len(text):
                 return _EOF_MESSAGE
         if w.lower() in ("true", "false", "null", "none"):
             return f"expected a JSON value, found '{w}' (JSON literals are true, false and null, in lower case)"
-        return f"expected a JSON value, found '{w}'"
+        # an unquoted word may be a token or password pasted without quotes: it is not repeated
+        return "expected a JSON value, found an unquoted word (strings must be in double quotes)"
     return f"expected a JSON value, found {_describe(text, pos)}"
 
 
@@ -562,7 +563,7 @@ def _bad_number_message(text: str, start: int, end: int) -> str:
     if text[end].isdigit() and digits == "0":
         return "numbers cannot have leading zeros"
     word = _WORD_RE.match(text, start)
-    return f"invalid number {_clip(word.group() if word else text[start:end + 1])}"
+    return _echo_after("invalid number", word.group() if word else text[start:end + 1])
 
 
 def _describe(text: str, pos: int) -> str:
@@ -570,6 +571,20 @@ def _describe(text: str, pos: int) -> str:
     if c.isprintable() and not c.isspace():
         return f"'{c}'"
     return f"character U+{ord(c):04X}"
+
+
+#: Longest piece of input text an error message repeats. Longer text (an unquoted word, a malformed
+#: number, a scalar that does not fit its tag) may be a token or password typed where it does not
+#: belong, so messages name its place and not its content.
+_ECHO_LIMIT = 8
+
+
+def _echo(s: str, instead: str) -> str:
+    return s if len(s) <= _ECHO_LIMIT else instead
+
+
+def _echo_after(message: str, s: str) -> str:
+    return f"{message} {s}" if len(s) <= _ECHO_LIMIT else message
 
 
 def _clip(s: str, limit: int = 40) -> str:
@@ -785,7 +800,8 @@ class _Composer:
             try:
                 value = fn(ScalarNode(tag, raw))
             except (ValueError, KeyError, TypeError, yaml.YAMLError):
-                raise self.error(f"cannot read {_clip(raw)!r} as {what}", pos) from None
+                raise self.error(f"cannot read {repr(raw) if len(raw) <= _ECHO_LIMIT else 'the value'} as {what}",
+                                 pos) from None
             return _Node(_SCALAR, pos, tag, None, value)
         self.check_kind(tag, "scalar", pos)
         return _Node(_SCALAR, pos, tag, _show_tag(tag), raw)

@@ -137,7 +137,8 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
                     files.append(shown)
                 continue
             if not named:
-                if Path(path).stat().st_size > max_bytes:
+                st = Path(path).stat()
+                if not Path(path).is_file() or st.st_size > max_bytes:  # a FIFO or device found by walking would block
                     continue
                 text = parsing.read_text(path, max_bytes)
                 if not any(s in text for s in _SNIFF):

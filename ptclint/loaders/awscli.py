@@ -85,6 +85,7 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
         for i, item in enumerate(items):
             path = ("repositoryCreationTemplates", i)
             _check_fields(doc, ctx, path, item, _TEMPLATE_FIELDS, required=("prefix", "appliedFor"))
+            _check_template_parts(doc, ctx, path, item)
             registry.templates.append(Resource("repositoryCreationTemplate", normalise(item),
                                                origin_at(doc, ctx, path), field_origins(doc, ctx, path, item)))
         registry.templates_known = True
@@ -152,6 +153,22 @@ def _check_fields(doc: Any, ctx: LoadContext, path: tuple, item: dict, types: di
         if key in item and not isinstance(item[key], expected) or (key in item and isinstance(item[key], bool)):
             want = _TYPE_NAMES.get(expected, "a number or a string") if not isinstance(expected, tuple) else "a timestamp"
             _fail(doc, ctx, (*path, key), f"{key}: expected {want}, got {_kind(item[key])}")
+
+
+def _check_template_parts(doc: Any, ctx: LoadContext, path: tuple, item: dict) -> None:
+    """The types inside a template's lists and objects (rules compare them as strings)."""
+    for i, value in enumerate(item["appliedFor"]):
+        if not isinstance(value, str):
+            _fail(doc, ctx, (*path, "appliedFor", i), f"appliedFor: expected a list of strings, got {_kind(value)} in it")
+    if "encryptionConfiguration" in item:
+        _check_fields(doc, ctx, (*path, "encryptionConfiguration"), item["encryptionConfiguration"],
+                      {"encryptionType": str, "kmsKey": str}, required=("encryptionType",))
+    for key, fields, required in (("resourceTags", {"Key": str, "Value": str}, ("Key",)),
+                                  ("imageTagMutabilityExclusionFilters", {"filterType": str, "filter": str}, ())):
+        for i, entry in enumerate(item.get(key, [])):
+            if not isinstance(entry, dict):
+                _fail(doc, ctx, (*path, key, i), f"{key}: expected a list of objects, got {_kind(entry)} in it")
+            _check_fields(doc, ctx, (*path, key, i), entry, fields, required=required)
 
 
 def _refuse_values(doc: Any, ctx: LoadContext, path: tuple, secret: dict) -> None:

@@ -27,19 +27,58 @@ def validate(doc: Any, ctx: LoadContext) -> None:
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc.data))
     if not errors:
         return
-    err = min(errors, key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    # the shallowest error; at one place, a secret value first (it says the most)
+    err = min(errors, key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)), e.validator != "not"))
     path = tuple(err.absolute_path)
     pos = doc.position(path)
-    pointer = "/" + "/".join(map(str, path))
+    pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
     raise InputError(ctx.display_path or doc.path, f"at {pointer}: {_explain(err)}", pos.line, pos.column)
 
 
+_TYPE_NAMES = {"string": "a string", "number": "a number", "integer": "a whole number", "object": "an object",
+               "array": "a list", "boolean": "true or false", "null": "null"}
+_PATTERN_NAMES = {"account": "a 12-digit account id (or \"\")", "region": "a Region name such as eu-west-1 (or \"\")"}
+_ECHO_LIMIT = 20  # longer strings are described, not repeated: a misplaced token or password must not leak
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str) and len(value) <= _ECHO_LIMIT:
+        return repr(value)
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return _kind(value)
+
+
 def _explain(err: Any) -> str:
-    if err.validator == "const" and list(err.absolute_path) == ["ptclintSnapshot"]:
-        return f"unsupported snapshot version {err.instance!r} (this ptclint reads version {VERSION})"
-    if err.validator == "not":
+    """What the schema expected and what kind of value was found; never the value itself when it
+    could hold a secret (jsonschema's own messages repeat the whole offending value)."""
+    validator, expected, found = err.validator, err.validator_value, err.instance
+    if validator == "const" and list(err.absolute_path) == ["ptclintSnapshot"]:
+        return f"unsupported snapshot version {_shown(found)} (this ptclint reads version {VERSION})"
+    if validator == "not":
         return "a snapshot must never hold secret values (SecretString / SecretBinary)"
-    return err.message
+    if validator == "type":
+        kinds = [expected] if isinstance(expected, str) else list(expected)
+        return f"expected {' or '.join(_TYPE_NAMES.get(k, k) for k in kinds)}, got {_kind(found)}"
+    if validator == "enum":
+        return f"expected one of {', '.join(map(repr, expected))}, got {_shown(found)}"
+    if validator == "const":
+        return f"expected {expected!r}, got {_shown(found)}"
+    if validator == "pattern":
+        field = err.absolute_path[-1] if err.absolute_path else ""
+        return f"expected {_PATTERN_NAMES.get(str(field), f'a string matching {expected}')}, got {_shown(found)}"
+    if validator in ("required", "additionalProperties"):
+        return err.message  # names properties, not values
+    return f"does not match the snapshot schema ({validator}: {expected!r})"
 
 
 def load(doc: Any, ctx: LoadContext) -> list[Registry]:

@@ -215,9 +215,17 @@ class ModuleDef:
         table[key] = block
 
 
+# Names an expression may start with. Any other bare name is not repeated in messages: it is often a
+# value written without its quotes, and that value may be a token or a password.
+_ROOT_NAMES = frozenset(("var", "local", "module", "data", "path", "terraform", "self", "each", "count"))
+_BARE_NAME = "a bare name (a resource type, or a string missing its quotes?)"
+
+
 class _Nothing:
     def root(self, name: str, env: Env) -> Any:
-        raise TfError(f"{name} cannot be referenced here")
+        if name in _ROOT_NAMES:
+            raise TfError(f"{name} cannot be referenced here")
+        raise TfError(_BARE_NAME + " cannot be used here")
 
 
 # ---------------------------------------------------------------- the unit
@@ -379,8 +387,8 @@ class ModuleInstance:
         if name == "self":
             return Unknown("self is only known inside provisioners")
         if "_" in name:
-            return Namespace(name, lambda n: self.collection("managed", name, n))
-        raise TfError(f"unknown name {name!r}")
+            return Namespace(_BARE_NAME, lambda n: self.collection("managed", name, n))
+        raise TfError(_BARE_NAME + " is not a reference")
 
     def _guard(self, key: str, compute: Any) -> Any:
         if key in self._busy:

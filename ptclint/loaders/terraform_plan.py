@@ -373,6 +373,7 @@ class _Plan:
         rname = res.get("name", "")
         index = res.get("index")
         values = res.get("values") if isinstance(res.get("values"), dict) else {}
+        sensitive = res.get("sensitive_values") if isinstance(res.get("sensitive_values"), dict) else {}
         module, directory = self.config_module(module_address)
         cres = self.config_resource(module, mode, rtype, rname)
         expressions = cres.get("expressions") if isinstance(cres, dict) and isinstance(cres.get("expressions"), dict) \
@@ -393,6 +394,8 @@ class _Plan:
                                    expressions.get(arg) if expressions else None, configured, f"{address}.{arg}")
             if value is _ABSENT or value is None or (arg == "arn" and not isinstance(value, str)):
                 pass
+            elif _has_true(sensitive.get(arg)):  # Terraform hides it in its own output; so does ptclint
+                out[arg] = Unknown(f"{address}.{arg} is a sensitive value")
             else:
                 out[arg] = value
             if expressions and isinstance(expressions.get(arg), dict):

@@ -161,6 +161,23 @@ def _string(value: Any) -> Any:
     return value
 
 
+def _argument(obj: "TfObject", arg: str, value: Any) -> Any:
+    """A string argument: Terraform converts numbers and bools to strings and rejects a list or an
+    object ("string required"), and so does ptclint: an input error at the argument's line."""
+    if isinstance(value, (dict, list, tuple)):
+        _wrong_type(obj, arg, "a string", value)
+    return _string(value)
+
+
+def _wrong_type(obj: "TfObject", arg: str, expected: str, value: Any) -> None:
+    from ptclint.errors import InputError
+    from ptclint.loaders.tf_eval import kind_of
+
+    origin = obj.origins.get(arg, obj.origin)
+    raise InputError(origin.file, f"{obj.address}: {arg}: expected {expected}, got {kind_of(value)}",
+                     origin.line, origin.column)
+
+
 def _json_string(value: Any) -> Any:
     """A JSON policy argument, canonical (sorted keys, compact) as the provider normalises it in plans,
     so that the HCL and the plan of one configuration give the same string. Not JSON: kept as is."""
@@ -194,7 +211,7 @@ def rule_data(obj: TfObject) -> tuple[dict[str, Any], dict[str, Origin]]:
             if arg in obj.origins:  # written but null / "": a finding about it points at that line
                 origins[api] = obj.origins[arg]
             continue
-        data[api] = _string(value)
+        data[api] = _argument(obj, arg, value)
         origins[api] = obj.origins.get(arg, obj.origin)
     return data, origins
 
@@ -212,10 +229,11 @@ def template_data(obj: TfObject) -> tuple[dict[str, Any], dict[str, Origin]]:
         if arg in ("lifecycle_policy", "repository_policy"):
             mapped = _json_string(value)
         elif arg in TEMPLATE_STRING_FIELDS:
-            mapped = _string(value)
+            mapped = _argument(obj, arg, value)
         elif arg == "applied_for":
-            mapped = value if isinstance(value, Unknown) else [_string(x) for x in value] \
-                if isinstance(value, (list, tuple)) else Unknown("appliedFor is not a list")
+            if not isinstance(value, (list, tuple, Unknown)):
+                _wrong_type(obj, arg, "a list of strings", value)
+            mapped = value if isinstance(value, Unknown) else [_argument(obj, arg, x) for x in value]
         elif arg == "encryption_configuration":
             mapped = _encryption(value)
             if mapped is None:
