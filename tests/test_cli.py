@@ -16,7 +16,7 @@ AWSCLI_RULES = ROOT / "examples" / "awscli" / "describe-pull-through-cache-rules
 
 def ptclint(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ptclint", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=900)
 
 
 def line_of(path: Path, needle: str) -> int:

@@ -14,7 +14,7 @@ RULES = ROOT / "examples" / "awscli" / "describe-pull-through-cache-rules.json"
 
 
 def ptclint(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ptclint", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "ptclint", *args], cwd=cwd, capture_output=True, text=True, timeout=900)
 
 
 def test_config_sets_defaults_and_the_cli_wins(tmp_path: Path) -> None:
