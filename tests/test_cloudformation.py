@@ -37,7 +37,7 @@ def scan(*paths: Path | str, **options) -> ScanResult:
 
 def ptclint(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ptclint", "scan", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=900)
 
 
 def findings(result: ScanResult, rule_id: str) -> list:
