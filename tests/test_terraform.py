@@ -51,7 +51,7 @@ def outcomes(result, kind: OutcomeKind = OutcomeKind.FINDING) -> set[tuple]:
 
 def ptclint(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ptclint", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=180)
+                          timeout=900)
 
 
 # ---------------------------------------------------------------- a. for_each over a map variable
