@@ -227,16 +227,18 @@ def test_the_planted_inputs_hold_the_secrets(secret_inputs: Path) -> None:
 
 
 def test_valid_inputs_never_show_secret_values(secret_inputs: Path) -> None:
-    """Through the command line, a report to an --output file (table) and to stdout (JSON): findings
-    about the secrets, never their values. (SARIF and the rest: in-process, below.)"""
+    """Every format (table and SARIF to --output files, JSON to stdout): findings about the secrets,
+    never their values."""
     runs = cli_many([["scan", *VALID_ARGS, "-f", "table", "-o", "out.table"],
+                     ["scan", *VALID_ARGS, "-f", "sarif", "-o", "out.sarif"],
                      ["scan", *VALID_ARGS, "-f", "json"]], cwd=secret_inputs)
     for proc in runs:
         assert proc.returncode == 1, (proc.args, proc.stderr)
         assert "error:" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
         assert_no_secret(proc.stdout, proc.stderr)
-    assert_no_secret((secret_inputs / "out.table").read_text())
-    report = json.loads(runs[1].stdout)
+    for fmt in ("table", "sarif"):
+        assert_no_secret((secret_inputs / f"out.{fmt}").read_text())
+    report = json.loads(runs[2].stdout)
     assert report["inputProblems"] == []
     assert report["summary"]["registries"] == 4  # template, module, plan, state: each its own unit
     assert {"stack.yaml", "tf/main.tf"} <= {f["location"]["file"] for f in report["findings"]}
@@ -350,16 +352,14 @@ def broken_inputs(tmp_path_factory) -> Path:
 
 
 def test_broken_inputs_never_echo_the_secret(broken_inputs: Path) -> None:
-    """Every broken input is reported (or judged) without repeating the value next to the error: on
-    stderr, in an --output file (SARIF) and on stdout (JSON); every format per input: below."""
-    runs = cli_many([["scan", *BROKEN_ARGS, "-f", "sarif", "-o", "out.sarif"],
-                     ["scan", *BROKEN_ARGS, "-f", "json"]], cwd=broken_inputs)
-    for proc in runs:
+    """Every broken input is reported (or judged) without repeating the value next to the error, in
+    every format, on stderr and in the --output file."""
+    runs = cli_many([["scan", *BROKEN_ARGS, "-f", fmt, "-o", f"out.{fmt}"] for fmt in FORMATS], cwd=broken_inputs)
+    for fmt, proc in zip(FORMATS, runs):
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
-        assert_no_secret(proc.stdout, proc.stderr)
-    assert_no_secret((broken_inputs / "out.sarif").read_text())
-    report = json.loads(runs[1].stdout)
+        assert_no_secret(proc.stdout, proc.stderr, (broken_inputs / f"out.{fmt}").read_text())
+    report = json.loads((broken_inputs / "out.json").read_text())
     reported = {p["file"].split("/")[0] for p in report["inputProblems"]}
     judged_only = {"tf-unquoted", "tf-bad-tfvars"}  # valid HCL: the bare names are unknown values, not errors
     assert reported == set(BROKEN_ARGS) - judged_only, report["inputProblems"]
