@@ -18,9 +18,9 @@ Helpers that collect problems return the ones found; when none is found but one 
 judged, they return `Unknown` (or raise for an error) instead of an empty list. Text for messages
 prints a part that could not be judged as `(unknown)`, as the engine does.
 
-This module imports nothing from `ptclint.cel` at import time (cel imports this module to register
-it): the helpers it shares with cel (prefixes, ARNs, URLs, IAM policy evaluation) are looked up
-when called.
+This module imports nothing from `ptclint.cel` or `ptclint.policy` at import time (cel imports both
+to register them): the helpers it shares with them (prefixes, ARNs, URLs, IAM policy evaluation)
+are looked up when called.
 """
 
 from __future__ import annotations
@@ -46,14 +46,12 @@ def _cel() -> Any:
 
 
 def _policy_fn(name: str) -> Callable[..., Any]:
-    """An IAM-policy helper of ptclint.cel (trusts, allows_on, principal_can, ...), or of
-    ptclint.policy once it lives there."""
-    fn = getattr(_cel(), name, None)
-    if fn is None:
-        from ptclint import policy
+    """An IAM-policy helper (trusts, allows_on, principal_can, ...): ptclint.policy's, or ptclint.cel's
+    where an older tree still keeps it there."""
+    from ptclint import policy
 
-        fn = getattr(policy, name)
-    return fn
+    fn = getattr(policy, name, None)
+    return fn if fn is not None else getattr(_cel(), name)
 
 
 def _norm(p: Any) -> str:

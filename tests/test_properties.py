@@ -34,7 +34,7 @@ ACCOUNT, OTHER_ACCOUNT, REGION = "111122223333", "444455556666", "eu-west-1"
 
 CHEAP = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SCANS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-PAIRS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PAIRS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def scan(paths: list[str], catalog, **options: Any):
@@ -163,7 +163,8 @@ def test_any_text_never_crashes_a_scan(text, catalog) -> None:
 
 _CLI_SAMPLES = [
     '{"ptclintSnapshot": 1, "registries": [{"account": "111122223333", "region": "eu-west-1", '
-    '"pullThroughCacheRules": {"status": "found", "items": [{"ecrRepositoryPrefix": [], "upstreamRegistryUrl": {}}]}}]}',
+    '"pullThroughCacheRules": {"status": "found", "items": [{"ecrRepositoryPrefix": [], '
+    '"upstreamRegistryUrl": {}}]}}]}',
     '{"pullThroughCacheRules": [{"ecrRepositoryPrefix": null, "upstreamRegistryUrl": null}]}',
     '{"Resources": {"R": {"Type": "AWS::ECR::PullThroughCacheRule", "Properties": [1, {"Ref": []}]}}}',
     '{"Resources": {"R": {"Type": "AWS::ECR::PullThroughCacheRule", "Properties": {"EcrRepositoryPrefix": '
@@ -190,7 +191,7 @@ def test_a_few_hostile_documents_through_the_cli(tmp_path: Path) -> None:
     env.pop("PTCLINT_DEBUG", None)
     for fmt in ("json", "sarif"):
         proc = subprocess.run([sys.executable, "-m", "ptclint", "scan", *paths, "-f", fmt], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=180)
+                              capture_output=True, text=True, timeout=900)
         assert proc.returncode in (0, 1, 2, 3), proc.stderr
         assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
         json.loads(proc.stdout)
@@ -243,7 +244,8 @@ def credential_arns(draw) -> str:
 
 
 role_arns = st.builds(lambda account, name: f"arn:aws:iam::{account}:role/{name}",
-                      st.sampled_from([ACCOUNT, OTHER_ACCOUNT]), st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,12}", fullmatch=True))
+                      st.sampled_from([ACCOUNT, OTHER_ACCOUNT]),
+                      st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,12}", fullmatch=True))
 
 
 @st.composite
@@ -307,7 +309,8 @@ def secret_lookups(draw, arn: str) -> dict:
         name = name[:-7]
     secret: dict = {"ARN": arn if arn.count("-") and arn[-7:-6] == "-" else arn + "-Qw3rTy", "Name": name}
     if draw(st.booleans()):
-        secret["KmsKeyId"] = draw(st.sampled_from(["alias/aws/secretsmanager", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k"]))
+        secret["KmsKeyId"] = draw(st.sampled_from(["alias/aws/secretsmanager",
+                                                   f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k"]))
     if draw(st.booleans()):
         secret["LastAccessedDate"] = draw(st.sampled_from(["2026-11-19T00:00:00Z", "2025-01-01T00:00:00Z", 1700000000]))
     if draw(st.integers(0, 3)) == 0:
@@ -336,12 +339,12 @@ def role_lookups(draw, arn: str) -> dict:
 
 @st.composite
 def registries(draw) -> dict:
-    rules = draw(st.lists(ptc_rules(), min_size=1, max_size=4))
+    rules = draw(st.lists(ptc_rules(), min_size=1, max_size=3))
     reg: dict = {"account": ACCOUNT, "region": REGION, "partition": "aws",
                  "pullThroughCacheRules": {"status": "found", "items": rules}}
     if draw(st.booleans()):
         reg["repositoryCreationTemplates"] = {"status": "found",
-                                              "items": draw(st.lists(templates(), max_size=3))}
+                                              "items": draw(st.lists(templates(), max_size=2))}
     if draw(st.booleans()):
         reg["secrets"] = {r["credentialArn"]: draw(secret_lookups(r["credentialArn"]))
                           for r in rules if r.get("credentialArn")}
@@ -388,22 +391,21 @@ def findings_of(result) -> set[tuple]:
 @PAIRS
 @given(reg=registries(), data=st.data())
 def test_order_of_resources_and_files_does_not_change_findings(reg, data, catalog) -> None:
-    rules = reg["pullThroughCacheRules"]["items"]
+    """Rules and templates shuffled within their lists, and the registry split over two files given
+    in either order: the same findings (rule, resource, message) as the original file."""
     shuffled = copy.deepcopy(reg)
-    shuffled["pullThroughCacheRules"]["items"] = data.draw(st.permutations(rules))
+    shuffled["pullThroughCacheRules"]["items"] = data.draw(st.permutations(reg["pullThroughCacheRules"]["items"]))
     if "repositoryCreationTemplates" in reg:
         shuffled["repositoryCreationTemplates"]["items"] = data.draw(
             st.permutations(reg["repositoryCreationTemplates"]["items"]))
     # the same registry split over two files: rules in one, everything else in the other
-    first = {"account": ACCOUNT, "region": REGION, "pullThroughCacheRules": reg["pullThroughCacheRules"]}
-    second = {k: v for k, v in reg.items() if k != "pullThroughCacheRules"}
+    first = {"account": ACCOUNT, "region": REGION, "pullThroughCacheRules": shuffled["pullThroughCacheRules"]}
+    second = {k: v for k, v in shuffled.items() if k != "pullThroughCacheRules"}
+    reverse = data.draw(st.booleans())
     with tempfile.TemporaryDirectory() as tmp:
         base = findings_of(scan([write(tmp, "a.json", snapshot_text([reg]))], catalog))
-        assert findings_of(scan([write(tmp, "b.json", snapshot_text([shuffled]))], catalog)) == base
         one, two = write(tmp, "one.json", snapshot_text([first])), write(tmp, "two.json", snapshot_text([second]))
-        forward = findings_of(scan([one, two], catalog))
-        assert findings_of(scan([two, one], catalog)) == forward
-        assert forward == base
+        assert findings_of(scan([two, one] if reverse else [one, two], catalog)) == base
 
 
 def _renders(result) -> dict[str, str]:
@@ -435,7 +437,8 @@ sys.stdout.write(json.dumps({fmt: renderer(fmt)(result) for fmt in ("json", "sar
 def test_output_is_deterministic_across_processes() -> None:
     """Two processes with different hash seeds (set and dict orders differ between them) write the
     same bytes for every input kind."""
-    inputs = ["examples", "tests/fixtures/terraform/foreach/plan.json", "tests/fixtures/cloudformation"]
+    inputs = ["tests/hostile/valid/small.snapshot.json", "examples/awscli", "examples/iac",
+              "tests/fixtures/terraform/foreach/plan.json"]
     outs = []
     procs = []
     for seed in ("1", "4242"):
@@ -444,7 +447,7 @@ def test_output_is_deterministic_across_processes() -> None:
         procs.append(subprocess.Popen([sys.executable, "-c", _DETERMINISM, *inputs], cwd=ROOT, env=env,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     for proc in procs:
-        stdout, stderr = proc.communicate(timeout=300)
+        stdout, stderr = proc.communicate(timeout=900)
         assert proc.returncode == 0, stderr
         outs.append(json.loads(stdout))
     assert json.loads(outs[0]["json"])["findings"]
@@ -472,10 +475,10 @@ def _round_trip(text: str) -> tuple[str, str]:
 
 
 @CHEAP
-@given(regs=st.lists(registries(), min_size=1, max_size=3), errors=st.booleans())
+@given(regs=st.lists(registries(), min_size=1, max_size=2), errors=st.booleans())
 def test_export_round_trips(regs, errors) -> None:
     for i, reg in enumerate(regs):
-        reg["region"] = ["eu-west-1", "us-east-1", "ap-southeast-2"][i]
+        reg["region"] = ["eu-west-1", "us-east-1"][i]
         if errors and i == 0:
             reg["errors"] = [{"operation": "DescribeSecret", "code": "AccessDeniedException", "message": "denied"}]
     first, second = _round_trip(snapshot_text(regs))

@@ -159,7 +159,8 @@ def _check_template_parts(doc: Any, ctx: LoadContext, path: tuple, item: dict) -
     """The types inside a template's lists and objects (rules compare them as strings)."""
     for i, value in enumerate(item["appliedFor"]):
         if not isinstance(value, str):
-            _fail(doc, ctx, (*path, "appliedFor", i), f"appliedFor: expected a list of strings, got {_kind(value)} in it")
+            _fail(doc, ctx, (*path, "appliedFor", i),
+                  f"appliedFor: expected a list of strings, got {_kind(value)} in it")
     if "encryptionConfiguration" in item:
         _check_fields(doc, ctx, (*path, "encryptionConfiguration"), item["encryptionConfiguration"],
                       {"encryptionType": str, "kmsKey": str}, required=("encryptionType",))
