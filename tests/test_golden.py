@@ -25,6 +25,8 @@ CASES: dict[str, dict] = {
     "examples": {"paths": ["examples"]},
     "fixtures": {"paths": ["tests/fixtures"]},
     "fixtures-in-context": {"paths": ["tests/fixtures"], "account": "111122223333", "region": "eu-west-1"},
+    # lookups denied or not collected, failed API calls: coverage gaps and skips, exit 3
+    "coverage": {"paths": ["tests/golden/inputs/coverage.snapshot.json"]},
 }
 
 
