@@ -33,7 +33,7 @@ LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if getattr(yaml, "__with_libya
 @pytest.fixture(params=LOADERS, ids=lambda loader: loader.__name__)
 def yaml_loader(request, monkeypatch):
     """Run a YAML test with libyaml (the default when installed) and with the pure-Python parser."""
-    monkeypatch.setattr(parsing, "_Loader", request.param)
+    monkeypatch.setattr(parsing.yaml, "_Loader", request.param)
     return request.param
 
 
@@ -468,7 +468,7 @@ def test_yaml_alias_bomb_is_refused(yaml_loader):
 
 
 def test_yaml_node_limit_counts_alias_expansion(yaml_loader, monkeypatch):
-    monkeypatch.setattr(parsing, "MAX_YAML_NODES", 50)
+    monkeypatch.setattr(parsing.yaml, "MAX_YAML_NODES", 50)
     # counted: the root, keys and values, each alias as the size of what it expands to
     doc = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [*a, *a, *a]\n"  # 1 + (1 + 10) + (1 + 31) = 44
     assert parse_yaml("n.yaml", doc).data["b"][2] == list(range(1, 10))

@@ -386,7 +386,7 @@ def test_each_broken_input_in_process(name: str, broken_inputs: Path, catalog, m
         assert_no_secret(renderer(fmt)(result))
 
 
-# Known leaks in ptclint/loaders/cloudformation.py and cfn_resolve.py (owned elsewhere; reported):
+# Known leaks in ptclint/loaders/cloudformation/ (template.py, intrinsics.py, functions.py; owned elsewhere; reported):
 # names in error messages are repeated verbatim, and a token written where a name belongs leaks.
 CFN_NAME_LEAKS = {
     "ref": f"SecretString: !Ref {TOKEN}",

@@ -1,7 +1,10 @@
 """CloudFormation parameters, conditions and intrinsic functions, resolved statically.
 
 `Resolver.value(node, path)` turns a template value into plain Python, following `Ref`, `Fn::*`
-and conditions. What cannot be known before deployment becomes `model.Unknown(reason)`; a string
+and conditions. The `Fn::*` functions themselves are handlers in `functions.FUNCTIONS`; the
+resolver keeps what they share: parameters, pseudo parameters, physical ids and attributes,
+conditions, and the check that every reference names something and no resources depend on each
+other in a cycle. What cannot be known before deployment becomes `model.Unknown(reason)`; a string
 built from such a part is unknown as a whole. `AWS::AccountId` / `AWS::Region` stay the symbolic
 strings `${AWS::AccountId}` / `${AWS::Region}` when the scan does not name them. `AWS::NoValue`
 is `NO_VALUE`, which the caller drops.
@@ -9,7 +12,7 @@ is `NO_VALUE`, which the caller drops.
 In *opaque* mode (see `Resolver.opaque_value`) every value that is not written literally in the
 file (a NoEcho or overridden parameter, a parameter without default, a dynamic reference, an
 unknown) becomes the marker `OPAQUE` instead, so that a secret's value can be reduced to its key
-names and to whether a token sits in the file, without the value leaving this module.
+names and to whether a token sits in the file, without the value leaving this package.
 
 Bad templates raise `InputError` through the `fail(path, message)` callback, which knows the file
 and turns the path into a line and column.
@@ -17,74 +20,31 @@ and turns the path into a line and column.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import re
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
+from ptclint.loaders.cloudformation.functions import FUNCTIONS
+from ptclint.loaders.cloudformation.values import (
+    DYNAMIC_REFERENCE,
+    MANAGED_POLICY,
+    NO_VALUE,
+    OPAQUE,
+    ROLE,
+    SECRET,
+    SUB_VAR,
+    Fail,
+    has_unknown,
+    kind_of,
+    scalar_text,
+    shape_of,
+)
 from ptclint.model import Unknown
 
-SECRET = "AWS::SecretsManager::Secret"
-ROLE = "AWS::IAM::Role"
-MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
-
-OPAQUE = "\ue000ptclint-not-literal\ue000"
-DYNAMIC_REFERENCE = "{{resolve:"
-_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _SYMBOLIC = {"AWS::AccountId": "${AWS::AccountId}", "AWS::Region": "${AWS::Region}"}
 _DEPLOY_TIME = {
     "AWS::StackName": "the stack name is chosen at deployment",
     "AWS::StackId": "the stack id is known only after deployment",
     "AWS::NotificationARNs": "the stack's notification ARNs are chosen at deployment",
 }
-
-
-class _NoValue:
-    def __repr__(self) -> str:
-        return "AWS::NoValue"
-
-
-NO_VALUE: Any = _NoValue()
-
-Fail = Callable[[tuple, str], NoReturn]
-
-
-def partition_of(region: str) -> str:
-    """The partition a concrete Region belongs to; `aws` when the Region is not known."""
-    for start, partition in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"),
-                             ("us-iso-", "aws-iso"), ("eu-isoe-", "aws-iso-e")):
-        if region.startswith(start):
-            return partition
-    return "aws"
-
-
-def has_unknown(value: Any) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, dict):
-        return any(has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unknown(v) for v in value)
-    return False
-
-
-def kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, Unknown):
-        return "an unknown value"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
-            dict: "a mapping"}.get(type(value), type(value).__name__)
-
-
-def _text(value: Any) -> str | None:
-    """A scalar as CloudFormation turns it into a string; None for lists and mappings."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
 
 
 class Resolver:
@@ -101,7 +61,7 @@ class Resolver:
         self.overrides = overrides
         self._conditions: dict[str, bool | None] = {}
         self._stack: list[tuple[str, str]] = []
-        self._opaque = False
+        self.opaque = False  # see opaque_value
 
     # ------------------------------------------------------------ entry points
 
@@ -123,16 +83,16 @@ class Resolver:
             items = (self.value(v, path + (i,)) for i, v in enumerate(node))
             return [r for r in items if r is not NO_VALUE]
         if isinstance(node, str) and DYNAMIC_REFERENCE in node:
-            return self._unknown("a dynamic reference ({{resolve:...}}) is resolved at deployment")
+            return self.unknown("a dynamic reference ({{resolve:...}}) is resolved at deployment")
         return node
 
     def opaque_value(self, node: Any, path: tuple) -> Any:
         """Resolve with everything that is not written in the file replaced by OPAQUE."""
-        saved, self._opaque = self._opaque, True
+        saved, self.opaque = self.opaque, True
         try:
             return self.value(node, path)
         finally:
-            self._opaque = saved
+            self.opaque = saved
 
     def created(self, lid: str) -> bool | None:
         """Is the resource created: True, False (its condition is false) or None (undecidable)."""
@@ -184,7 +144,7 @@ class Resolver:
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in _DEPLOY_TIME:
-            return self._unknown(_DEPLOY_TIME[name])
+            return self.unknown(_DEPLOY_TIME[name])
         self.fail(path, f"Ref to {name!r}, which is no CloudFormation pseudo parameter")
 
     def parameter(self, name: str, path: tuple) -> Any:
@@ -192,27 +152,27 @@ class Resolver:
         ptype = str(spec.get("Type", "String"))
         if name in self.overrides:
             raw: Any = self.overrides[name]
-            if self._opaque:
+            if self.opaque:
                 return OPAQUE  # given on the command line, not written in the file
         elif "Default" in spec:
             raw = spec["Default"]
-            if self._opaque and spec.get("NoEcho") in (True, "true", "True"):
+            if self.opaque and spec.get("NoEcho") in (True, "true", "True"):
                 return OPAQUE
         else:
-            return self._unknown(f"parameter {name} has no default (set it with --cfn-parameter {name}=VALUE)")
+            return self.unknown(f"parameter {name} has no default (set it with --cfn-parameter {name}=VALUE)")
         if ptype.startswith("AWS::SSM::Parameter::Value<"):
             if name in self.overrides:
                 return self._list_or_text(ptype, raw)
-            return self._unknown(f"parameter {name} is read from SSM Parameter Store at deployment")
+            return self.unknown(f"parameter {name} is read from SSM Parameter Store at deployment")
         return self._list_or_text(ptype, raw)
 
     @staticmethod
     def _list_or_text(ptype: str, raw: Any) -> Any:
         if ptype == "CommaDelimitedList" or ptype.startswith("List<") or "<List<" in ptype:
             if isinstance(raw, list):
-                return [_text(v) if _text(v) is not None else v for v in raw]
+                return [scalar_text(v) if scalar_text(v) is not None else v for v in raw]
             return [p.strip() for p in str(raw).split(",")] if str(raw) != "" else []
-        text = _text(raw)
+        text = scalar_text(raw)
         return text if text is not None else raw
 
     def physical_id(self, lid: str, path: tuple) -> Any:
@@ -236,7 +196,7 @@ class Resolver:
             return self._named(lid, "EcrRepositoryPrefix", "pull through cache rule")
         if rtype == "AWS::ECR::RepositoryCreationTemplate":
             return self._named(lid, "Prefix", "repository creation template")
-        return self._unknown(f"the physical id of {lid} ({rtype}) is known only after deployment")
+        return self.unknown(f"the physical id of {lid} ({rtype}) is known only after deployment")
 
     def getatt(self, lid: Any, attr: Any, path: tuple) -> Any:
         if not isinstance(lid, str) or lid not in self.resources:
@@ -260,7 +220,7 @@ class Resolver:
         if rtype == "AWS::ECR::Repository" and attr == "Arn":
             name = self._named(lid, "RepositoryName", "repository")
             return self._arn("ecr", True, "repository/", name)
-        return self._unknown(f"{lid}.{attr} is known only after deployment")
+        return self.unknown(f"{lid}.{attr} is known only after deployment")
 
     def secret_arn(self, lid: str) -> Any:
         """The ARN a Ref to the secret returns, without the random suffix (a partial ARN)."""
@@ -289,10 +249,10 @@ class Resolver:
     def _named(self, lid: str, prop: str, what: str) -> Any:
         name = self.prop(lid, prop)
         if name is NO_VALUE:
-            return self._unknown(f"{what} {lid} has no {prop}: CloudFormation generates the name at deployment")
+            return self.unknown(f"{what} {lid} has no {prop}: CloudFormation generates the name at deployment")
         if isinstance(name, Unknown) or name == OPAQUE:
             return name
-        text = _text(name)
+        text = scalar_text(name)
         if text is None:
             self.fail(("Resources", lid, "Properties", prop), f"{prop}: expected a string, got {kind_of(name)}")
         return text
@@ -300,7 +260,7 @@ class Resolver:
     def _not_created(self, lid: str, path: tuple) -> Any:
         if self.created(lid) is False:
             cond = self.resources[lid].get("Condition")
-            return self._unknown(f"resource {lid} is not created (condition {cond} is false)")
+            return self.unknown(f"resource {lid} is not created (condition {cond} is false)")
         return None
 
     # ------------------------------------------------------------ conditions
@@ -314,12 +274,12 @@ class Resolver:
         if key in self._stack:
             self._circular(key, path)
         self._stack.append(key)
-        saved, self._opaque = self._opaque, False
+        saved, self.opaque = self.opaque, False
         try:
             result = self.condition_expr(self.conditions[name], ("Conditions", name))
         finally:
             self._stack.pop()
-            self._opaque = saved
+            self.opaque = saved
         self._conditions[name] = result
         return result
 
@@ -334,227 +294,43 @@ class Resolver:
         if key == "Condition":
             return self.condition(arg, sub)
         if key == "Fn::Equals":
-            args = self._args(arg, sub, key, 2, 2)
+            args = self.args(arg, sub, key, 2, 2)
             a, b = self.value(args[0], sub + (0,)), self.value(args[1], sub + (1,))
             if has_unknown(a) or has_unknown(b):
                 return None
             return _comparable(a) == _comparable(b)
         if key in ("Fn::And", "Fn::Or"):
-            results = [self.condition_expr(c, sub + (i,)) for i, c in enumerate(self._args(arg, sub, key, 2, 10))]
+            results = [self.condition_expr(c, sub + (i,)) for i, c in enumerate(self.args(arg, sub, key, 2, 10))]
             decisive = key == "Fn::Or"  # the value that decides the result on its own
             if decisive in results:
                 return decisive
             return None if None in results else not decisive
         if key == "Fn::Not":
-            result = self.condition_expr(self._args(arg, sub, key, 1, 1)[0], sub + (0,))
+            result = self.condition_expr(self.args(arg, sub, key, 1, 1)[0], sub + (0,))
             return None if result is None else not result
         self.fail(path, f"{key} is not a condition function (expected Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition)")
 
-    # ------------------------------------------------------------ functions
+    # ------------------------------------------------------------ what the Fn::* handlers share
 
     def _function(self, key: str, arg: Any, path: tuple) -> Any:
         if key.startswith("Fn::ForEach::"):
-            return self._unknown("Fn::ForEach (AWS::LanguageExtensions) is not expanded")
-        handler = _FUNCTIONS.get(key)
+            return self.unknown("Fn::ForEach (AWS::LanguageExtensions) is not expanded")
+        handler = FUNCTIONS.get(key)
         if handler is None:
             self.fail(path, f"unknown intrinsic function {key}")
         return handler(self, arg, path)
 
-    def _args(self, arg: Any, path: tuple, fn: str, low: int, high: int) -> list:
+    def args(self, arg: Any, path: tuple, fn: str, low: int, high: int) -> list:
         if not isinstance(arg, list) or not low <= len(arg) <= high:
             want = f"{low}" if low == high else f"{low} to {high}"
-            self.fail(path, f"{fn} expects a list of {want} arguments, got {_shape(arg)}")
+            self.fail(path, f"{fn} expects a list of {want} arguments, got {shape_of(arg)}")
         return arg
 
-    def _unknown(self, reason: str) -> Any:
-        return OPAQUE if self._opaque else Unknown(reason)
+    def unknown(self, reason: str) -> Any:
+        return OPAQUE if self.opaque else Unknown(reason)
 
-    def _is_unknown(self, value: Any) -> bool:
-        return isinstance(value, Unknown) or (self._opaque and value == OPAQUE)
-
-    def _fn_getatt(self, arg: Any, path: tuple) -> Any:
-        if isinstance(arg, str) and "." in arg:
-            lid, attr = arg.split(".", 1)
-        elif isinstance(arg, list) and len(arg) == 2:
-            lid, attr = arg
-        else:
-            self.fail(path, f"Fn::GetAtt expects [LogicalId, Attribute] or 'LogicalId.Attribute', got {_shape(arg)}")
-        return self.getatt(lid, attr, path)
-
-    def _fn_sub(self, arg: Any, path: tuple) -> Any:
-        variables: dict = {}
-        if isinstance(arg, str):
-            template = arg
-        elif isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict):
-            template, variables = arg
-        else:
-            self.fail(path, f"Fn::Sub expects a string or [string, {{variables}}], got {_shape(arg)}")
-        out: list[str] = []
-        pos = 0
-        for m in _SUB_VAR.finditer(template):
-            out.append(template[pos:m.start()])
-            pos = m.end()
-            name = m.group(1)
-            if name.startswith("!"):
-                out.append("${" + name[1:] + "}")
-                continue
-            if name in variables:
-                value = self.value(variables[name], path + (1, name))
-            elif name.startswith("AWS::"):
-                value = self.pseudo(name, path)
-            elif "." in name:
-                lid, attr = name.split(".", 1)
-                if lid not in self.resources:
-                    self.fail(path, f"Fn::Sub: ${{{name}}} names no resource of this template")
-                value = self.getatt(lid, attr, path)
-            elif name in self.parameters or name in self.resources:
-                value = self.ref(name, path)
-            else:
-                self.fail(path, f"Fn::Sub: ${{{name}}} names no parameter, resource or variable")
-            if self._is_unknown(value):
-                if not self._opaque:
-                    return value
-                value = OPAQUE
-            text = _text(value)
-            if text is None:
-                self.fail(path, f"Fn::Sub: ${{{name}}} is {kind_of(value)}, not a string")
-            out.append(text)
-        out.append(template[pos:])
-        result = "".join(out)
-        if DYNAMIC_REFERENCE in template:
-            return self._unknown("a dynamic reference ({{resolve:...}}) is resolved at deployment")
-        return result
-
-    def _fn_join(self, arg: Any, path: tuple) -> Any:
-        if not isinstance(arg, list) or len(arg) != 2:
-            self.fail(path, f"Fn::Join expects [delimiter, [values]], got {_shape(arg)}")
-        delimiter = self.value(arg[0], path + (0,))
-        if not isinstance(delimiter, str):
-            if self._is_unknown(delimiter):
-                return delimiter
-            self.fail(path + (0,), f"Fn::Join: the delimiter must be a string, got {kind_of(delimiter)}")
-        items = self.value(arg[1], path + (1,))
-        if self._is_unknown(items):
-            return items
-        if not isinstance(items, list):
-            self.fail(path + (1,), f"Fn::Join: the values must be a list, got {kind_of(items)}")
-        parts = []
-        for i, item in enumerate(items):
-            if self._is_unknown(item):
-                if not self._opaque:
-                    return item
-                item = OPAQUE
-            text = _text(item)
-            if text is None:
-                self.fail(path + (1, i), f"Fn::Join: value {i} is {kind_of(item)}, not a string")
-            parts.append(text)
-        return delimiter.join(parts)
-
-    def _fn_select(self, arg: Any, path: tuple) -> Any:
-        args = self._args(arg, path, "Fn::Select", 2, 2)
-        index = self.value(args[0], path + (0,))
-        items = self.value(args[1], path + (1,))
-        if self._is_unknown(index):
-            return index
-        if self._is_unknown(items):
-            return items
-        try:
-            i = int(index) if not isinstance(index, bool) else None
-        except (TypeError, ValueError):
-            i = None
-        if i is None:
-            self.fail(path + (0,), f"Fn::Select: the index must be a number, got {kind_of(index)}")
-        if not isinstance(items, list):
-            self.fail(path + (1,), f"Fn::Select: expected a list to select from, got {kind_of(items)}")
-        if not 0 <= i < len(items):
-            self.fail(path + (0,), f"Fn::Select: index {i} is out of range for a list of {len(items)}")
-        return items[i]
-
-    def _fn_split(self, arg: Any, path: tuple) -> Any:
-        args = self._args(arg, path, "Fn::Split", 2, 2)
-        delimiter = self.value(args[0], path + (0,))
-        source = self.value(args[1], path + (1,))
-        for part, where in ((delimiter, 0), (source, 1)):
-            if self._is_unknown(part):
-                return part
-            if not isinstance(part, str):
-                self.fail(path + (where,), f"Fn::Split expects strings, got {kind_of(part)}")
-        if delimiter == "":
-            self.fail(path + (0,), "Fn::Split: the delimiter must not be empty")
-        return source.split(delimiter)
-
-    def _fn_if(self, arg: Any, path: tuple) -> Any:
-        args = self._args(arg, path, "Fn::If", 3, 3)
-        decided = self.condition(args[0], path + (0,))
-        if decided is True:
-            return self.value(args[1], path + (1,))
-        if decided is False:
-            return self.value(args[2], path + (2,))
-        then, other = self.value(args[1], path + (1,)), self.value(args[2], path + (2,))
-        if then == other and not has_unknown(then):
-            return then
-        return self._unknown(f"condition {args[0]} cannot be decided statically")
-
-    def _fn_condition(self, arg: Any, path: tuple) -> Any:
-        result = self.condition_expr({path[-1]: arg}, path[:-1])
-        return self._unknown("the condition cannot be decided statically") if result is None else result
-
-    def _fn_find_in_map(self, arg: Any, path: tuple) -> Any:
-        args = self._args(arg, path, "Fn::FindInMap", 3, 4)
-        keys = [self.value(a, path + (i,)) for i, a in enumerate(args[:3])]
-        for k in keys:
-            if self._is_unknown(k):
-                return k
-        names = [_text(k) for k in keys]
-        for i, name in enumerate(names):
-            if name is None:
-                self.fail(path + (i,), f"Fn::FindInMap: key {i} must be a string, got {kind_of(keys[i])}")
-        mapping = self.mappings.get(names[0])
-        if not isinstance(mapping, dict):
-            self.fail(path + (0,), f"Fn::FindInMap: no mapping {names[0]!r} in Mappings")
-        top = mapping.get(names[1])
-        if isinstance(top, dict) and names[2] in top:
-            return self.value(top[names[2]], ("Mappings", names[0], names[1], names[2]))
-        if len(args) == 4 and isinstance(args[3], dict) and "DefaultValue" in args[3]:
-            return self.value(args[3]["DefaultValue"], path + (3, "DefaultValue"))
-        missing = names[1] if not isinstance(top, dict) else names[2]
-        self.fail(path, f"Fn::FindInMap: mapping {names[0]!r} has no key {missing!r}")
-
-    def _fn_base64(self, arg: Any, path: tuple) -> Any:
-        value = self.value(arg, path)
-        if self._is_unknown(value):
-            return value
-        text = _text(value)
-        if text is None:
-            self.fail(path, f"Fn::Base64 expects a string, got {kind_of(value)}")
-        try:
-            return base64.b64encode(text.encode("utf-8")).decode("ascii")
-        except (UnicodeError, binascii.Error):
-            return self._unknown("Fn::Base64 of text that is not valid UTF-8")
-
-    def _fn_length(self, arg: Any, path: tuple) -> Any:
-        value = self.value(arg, path)
-        if self._is_unknown(value):
-            return value
-        if not isinstance(value, list):
-            self.fail(path, f"Fn::Length expects a list, got {kind_of(value)}")
-        return len(value)
-
-    def _fn_to_json_string(self, arg: Any, path: tuple) -> Any:
-        value = self.value(arg, path)
-        if not self._opaque and has_unknown(value):
-            return Unknown("Fn::ToJsonString of a value known only at deployment")
-        if not isinstance(value, (dict, list)):
-            self.fail(path, f"Fn::ToJsonString expects a mapping or a list, got {kind_of(value)}")
-        return json.dumps(value, separators=(",", ":"))
-
-    def _fn_deploy_time(self, arg: Any, path: tuple) -> Any:
-        fn = path[-1]
-        if fn == "Fn::ImportValue":
-            return self._unknown("Fn::ImportValue: the value is exported by another stack")
-        if fn == "Fn::Cidr":
-            self._args(arg, path, fn, 3, 3)
-        return self._unknown(f"{fn} is evaluated by CloudFormation at deployment")
+    def is_unknown(self, value: Any) -> bool:
+        return isinstance(value, Unknown) or (self.opaque and value == OPAQUE)
 
     # ------------------------------------------------------------ dependencies
 
@@ -612,7 +388,7 @@ class Resolver:
                     for name, value in variables.items():
                         self._collect(value, where + (1, name), deps)
                 if isinstance(template, str) and isinstance(variables, dict):
-                    for m in _SUB_VAR.finditer(template):
+                    for m in SUB_VAR.finditer(template):
                         name = m.group(1)
                         if name.startswith("!") or name in variables or name.startswith("AWS::"):
                             continue
@@ -660,37 +436,9 @@ def _find_cycle(graph: dict[str, list[tuple[str, tuple]]], fail: Fail) -> None:
 
 
 def _comparable(value: Any) -> Any:
-    text = _text(value)
+    text = scalar_text(value)
     if text is not None:
         return text
     if isinstance(value, list):
         return [_comparable(v) for v in value]
     return value
-
-
-def _shape(value: Any) -> str:
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    return kind_of(value)
-
-
-_FUNCTIONS: dict[str, Callable[[Resolver, Any, tuple], Any]] = {
-    "Fn::GetAtt": Resolver._fn_getatt,
-    "Fn::Sub": Resolver._fn_sub,
-    "Fn::Join": Resolver._fn_join,
-    "Fn::Select": Resolver._fn_select,
-    "Fn::Split": Resolver._fn_split,
-    "Fn::If": Resolver._fn_if,
-    "Fn::FindInMap": Resolver._fn_find_in_map,
-    "Fn::Base64": Resolver._fn_base64,
-    "Fn::Length": Resolver._fn_length,
-    "Fn::ToJsonString": Resolver._fn_to_json_string,
-    "Fn::Equals": Resolver._fn_condition,
-    "Fn::And": Resolver._fn_condition,
-    "Fn::Or": Resolver._fn_condition,
-    "Fn::Not": Resolver._fn_condition,
-    "Fn::ImportValue": Resolver._fn_deploy_time,
-    "Fn::GetAZs": Resolver._fn_deploy_time,
-    "Fn::Cidr": Resolver._fn_deploy_time,
-    "Fn::Transform": Resolver._fn_deploy_time,
-}

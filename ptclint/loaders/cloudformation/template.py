@@ -2,7 +2,7 @@
 
 A template that declares an `AWS::ECR::PullThroughCacheRule`, `AWS::ECR::RepositoryCreationTemplate`
 or `AWS::ECR::RegistryPolicy` is one registry (one stack). Its rules and templates are mapped into
-ECR API shape with every intrinsic resolved statically (see `cfn_resolve`); secrets, roles and IAM
+ECR API shape with every intrinsic resolved statically (see `intrinsics`); secrets, roles and IAM
 policies declared in the same template are attached for the IaC correlation rules. A secret's value
 is reduced here to its key names and two booleans and goes no further.
 """
@@ -15,13 +15,13 @@ from typing import Any, Callable, NoReturn
 
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, origin_at
-from ptclint.loaders.cfn_resolve import (
+from ptclint.loaders.cloudformation.intrinsics import Resolver
+from ptclint.loaders.cloudformation.values import (
     MANAGED_POLICY,
     NO_VALUE,
     OPAQUE,
     ROLE,
     SECRET,
-    Resolver,
     has_unknown,
     kind_of,
     partition_of,
