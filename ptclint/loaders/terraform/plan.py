@@ -32,7 +32,7 @@ from typing import Any
 
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, display_path, origin_at
-from ptclint.loaders import tf_model as M
+from ptclint.loaders.terraform import mapping as M
 from ptclint.model import Origin, Registry, Unknown
 
 name = "terraform_plan"
@@ -120,7 +120,7 @@ class _Plan:
 
     def check(self, value: Any, path: tuple, kind: type, what: str) -> None:
         if not isinstance(value, kind) or isinstance(value, bool):
-            from ptclint.loaders.tf_eval import kind_of
+            from ptclint.loaders.terraform.expr import kind_of
 
             self.fail(path, f"expected {what}, got {kind_of(value)}")
 
@@ -226,7 +226,7 @@ class _Plan:
         if directory is None:
             return None
         if directory not in self._defs:
-            from ptclint.loaders.terraform_hcl import ModuleDef, tf_files
+            from ptclint.loaders.terraform.config import ModuleDef, tf_files
 
             mdef = None
             if tf_files(directory):
@@ -433,7 +433,7 @@ class _Plan:
         else:
             value = values.get("secret_string")
         if block is not None and "secret_string" in block.attrs:
-            from ptclint.loaders.terraform_hcl import literal_token_syntax
+            from ptclint.loaders.terraform.config import literal_token_syntax
 
             literal = literal_token_syntax(block.attrs["secret_string"].expr)
         else:
@@ -546,7 +546,7 @@ def _drop_sensitive(values: dict, sensitive: Any) -> dict:
 
 
 class _Reader:
-    """The part of terraform_hcl's unit that ModuleDef needs: reading files with the size limit."""
+    """The part of the HCL loader's unit that ModuleDef needs: reading files with the size limit."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes

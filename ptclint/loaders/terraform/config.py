@@ -6,7 +6,7 @@ What is read: `aws_ecr_pull_through_cache_rule`, `aws_ecr_repository_creation_te
 `data.aws_iam_policy_document`, in the root module and in local child modules (`source = "./..."`,
 or a module `terraform init` has put under `.terraform/modules`).
 
-Values are evaluated statically (see `tf_eval`): variables from `--var`, `--var-file`,
+Values are evaluated statically (see `expr`): variables from `--var`, `--var-file`,
 `*.auto.tfvars`, `terraform.tfvars` and defaults; locals; module inputs and outputs; references
 between resources; `for_each` / `count` (each instance is its own resource, named by its address
 with the instance key). A secret's ARN is built from its name as a partial ARN
@@ -33,8 +33,8 @@ from typing import Any, Iterable
 
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, display_path
-from ptclint.loaders import tf_model as M
-from ptclint.loaders.tf_eval import (
+from ptclint.loaders.terraform import mapping as M
+from ptclint.loaders.terraform.expr import (
     Attr,
     Block,
     Env,
@@ -662,7 +662,7 @@ def _provider_map(block: Block) -> dict[str, str]:
         return {}
     from lark import Tree
 
-    from ptclint.loaders.tf_eval import _children
+    from ptclint.loaders.terraform.expr import _children
 
     out: dict[str, str] = {}
     node = attr.expr
@@ -970,7 +970,7 @@ def literal_token_syntax(expr: Any) -> bool:
     `jsonencode({... accessToken = "literal" ...})`. Purely syntactic: no value is kept."""
     from lark import Token, Tree
 
-    from ptclint.loaders.tf_eval import _children, _name_of
+    from ptclint.loaders.terraform.expr import _children, _name_of
 
     node = expr
     while isinstance(node, Tree) and node.data == "expr_term" and len(_children(node)) == 1:
@@ -1004,7 +1004,7 @@ def literal_token_syntax(expr: Any) -> bool:
 def _literal_key(key_node: Any) -> str | None:
     from lark import Tree
 
-    from ptclint.loaders.tf_eval import _children, _name_of
+    from ptclint.loaders.terraform.expr import _children, _name_of
 
     inner = [k for k in _children(key_node) if isinstance(k, Tree)]
     if not inner:
@@ -1022,7 +1022,7 @@ def _literal_key(key_node: Any) -> str | None:
 def _is_literal_string(node: Any, nonempty: bool = False) -> bool:
     from lark import Token, Tree
 
-    from ptclint.loaders.tf_eval import _children
+    from ptclint.loaders.terraform.expr import _children
 
     while isinstance(node, Tree) and node.data == "expr_term" and len(_children(node)) == 1:
         node = _children(node)[0]
@@ -1139,7 +1139,7 @@ def convert(value: Any, type_expr: Any) -> Any:
 def _type_spec(expr: Any) -> Any:
     from lark import Tree
 
-    from ptclint.loaders.tf_eval import _children, _name_of
+    from ptclint.loaders.terraform.expr import _children, _name_of
 
     node = expr
     while isinstance(node, Tree) and node.data == "expr_term" and len(_children(node)) == 1:
@@ -1186,11 +1186,11 @@ def _convert(value: Any, spec: Any) -> Any:
             raise TfError(f"{kind_of(value)} is not a string")
         return to_string(value)
     if spec == "number":
-        from ptclint.loaders.tf_eval import to_number
+        from ptclint.loaders.terraform.expr import to_number
 
         return to_number(value)
     if spec == "bool":
-        from ptclint.loaders.tf_eval import to_bool
+        from ptclint.loaders.terraform.expr import to_bool
 
         return to_bool(value)
     if isinstance(spec, tuple):
@@ -1202,7 +1202,7 @@ def _convert(value: Any, spec: Any) -> Any:
                 raise TfError(f"{kind_of(value)} is not a {kind}")
             items = [_convert(v, spec[1]) for v in value]
             if kind == "set":
-                from ptclint.loaders.tf_eval import FUNCTIONS
+                from ptclint.loaders.terraform.expr import FUNCTIONS
 
                 return FUNCTIONS["toset"](items)
             return items
