@@ -34,23 +34,10 @@ from typing import Any, Iterable
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, display_path
 from ptclint.loaders.terraform import mapping as M
-from ptclint.loaders.terraform.expr import (
-    Attr,
-    Block,
-    Env,
-    Evaluator,
-    Lazy,
-    Namespace,
-    TfError,
-    TfSet,
-    first_unknown,
-    kind_of,
-    parse_expression,
-    parse_hcl,
-    plain,
-    to_string,
-    traversal,
-)
+from ptclint.loaders.terraform.expr import Evaluator
+from ptclint.loaders.terraform.scope import BARE_NAME, Env, Namespace, NoReferences
+from ptclint.loaders.terraform.hcl import Attr, Block, parse_expression, parse_hcl, traversal
+from ptclint.loaders.terraform.values import Lazy, TfError, TfSet, first_unknown, kind_of, plain, to_string
 from ptclint.model import Origin, Registry, Unknown
 
 name = "terraform_hcl"
@@ -201,7 +188,7 @@ class ModuleDef:
             alias = block.attrs.get("alias")
             key = labels[0]
             if alias is not None:
-                value = Evaluator().value(alias.expr, Env(_Nothing()))
+                value = Evaluator().value(alias.expr, Env(NoReferences()))
                 if isinstance(value, str):
                     key = f"{key}.{value}"
             self._unique(self.providers, key, block, shown, f"provider {key}")
@@ -213,19 +200,6 @@ class ModuleDef:
             raise InputError(shown, f"{what} is declared twice (first at {first.file}:{first.line})",
                              block.origin.line, block.origin.column)
         table[key] = block
-
-
-# Names an expression may start with. Any other bare name is not repeated in messages: it is often a
-# value written without its quotes, and that value may be a token or a password.
-_ROOT_NAMES = frozenset(("var", "local", "module", "data", "path", "terraform", "self", "each", "count"))
-_BARE_NAME = "a bare name (a resource type, or a string missing its quotes?)"
-
-
-class _Nothing:
-    def root(self, name: str, env: Env) -> Any:
-        if name in _ROOT_NAMES:
-            raise TfError(f"{name} cannot be referenced here")
-        raise TfError(_BARE_NAME + " cannot be used here")
 
 
 # ---------------------------------------------------------------- the unit
@@ -387,8 +361,8 @@ class ModuleInstance:
         if name == "self":
             return Unknown("self is only known inside provisioners")
         if "_" in name:
-            return Namespace(_BARE_NAME, lambda n: self.collection("managed", name, n))
-        raise TfError(_BARE_NAME + " is not a reference")
+            return Namespace(BARE_NAME, lambda n: self.collection("managed", name, n))
+        raise TfError(BARE_NAME + " is not a reference")
 
     def _guard(self, key: str, compute: Any) -> Any:
         if key in self._busy:
@@ -423,12 +397,12 @@ class ModuleInstance:
                 if kind == "value":
                     given = raw
                 elif kind == "expr":
-                    given = ev.eval(raw, Env(_Nothing()))
+                    given = ev.eval(raw, Env(NoReferences()))
                 else:  # --var: a string, unless the variable's type is not a string
                     type_attr = decl.attrs.get("type")
                     if type_attr is not None and _type_name(type_attr.expr) not in ("string", "any"):
                         try:
-                            given = ev.eval(parse_expression(raw), Env(_Nothing()))
+                            given = ev.eval(parse_expression(raw), Env(NoReferences()))
                         except TfError:
                             raise InputError("--var", f"{name}: the value is not a valid Terraform expression "
                                                       "for this variable's type") from None
@@ -442,7 +416,7 @@ class ModuleInstance:
                 where = "the root module" if self.parent is None else self.address
                 return Unknown(f"variable {name} of {where} has no value and no default"
                                + (" (give it with --var or --var-file)" if self.parent is None else ""))
-            given = ev.eval(default.expr, Env(_Nothing()))
+            given = ev.eval(default.expr, Env(NoReferences()))
         type_attr = decl.attrs.get("type")
         if type_attr is not None:
             given = convert(plain(given), type_attr.expr)
@@ -572,7 +546,7 @@ class ModuleInstance:
 
     def _module_instances(self, name: str, block: Block) -> Any:
         source_attr = block.attrs.get("source")
-        source = self.unit.evaluator.value(source_attr.expr, Env(_Nothing())) if source_attr else None
+        source = self.unit.evaluator.value(source_attr.expr, Env(NoReferences())) if source_attr else None
         if not isinstance(source, str):
             o = (source_attr or block).origin
             raise InputError(o.file, f"module {name}: source must be a literal string", o.line, o.column)
@@ -648,7 +622,7 @@ def _non_nullable(decl: Block) -> bool:
     attr = decl.attrs.get("nullable")
     if attr is None:
         return False
-    return Evaluator().value(attr.expr, Env(_Nothing())) is False
+    return Evaluator().value(attr.expr, Env(NoReferences())) is False
 
 
 def _type_name(expr: Any) -> str:
@@ -662,19 +636,19 @@ def _provider_map(block: Block) -> dict[str, str]:
         return {}
     from lark import Tree
 
-    from ptclint.loaders.terraform.expr import _children
+    from ptclint.loaders.terraform.hcl import children
 
     out: dict[str, str] = {}
     node = attr.expr
-    while isinstance(node, Tree) and node.data == "expr_term" and len(_children(node)) == 1:
-        node = _children(node)[0]
+    while isinstance(node, Tree) and node.data == "expr_term" and len(children(node)) == 1:
+        node = children(node)[0]
     if not isinstance(node, Tree) or node.data != "object":
         return out
-    for elem in _children(node):
+    for elem in children(node):
         if not isinstance(elem, Tree) or elem.data != "object_elem":
             continue
-        parts = [p for p in _children(elem) if isinstance(p, Tree)]
-        key_expr = [k for k in _children(parts[0]) if isinstance(k, Tree)]
+        parts = [p for p in children(elem) if isinstance(p, Tree)]
+        key_expr = [k for k in children(parts[0]) if isinstance(k, Tree)]
         key = _reference_name(key_expr[0]) if key_expr else None
         value = _reference_name(parts[-1])
         if key and value:
@@ -970,30 +944,30 @@ def literal_token_syntax(expr: Any) -> bool:
     `jsonencode({... accessToken = "literal" ...})`. Purely syntactic: no value is kept."""
     from lark import Token, Tree
 
-    from ptclint.loaders.terraform.expr import _children, _name_of
+    from ptclint.loaders.terraform.hcl import children, name_of
 
     node = expr
-    while isinstance(node, Tree) and node.data == "expr_term" and len(_children(node)) == 1:
-        node = _children(node)[0]
+    while isinstance(node, Tree) and node.data == "expr_term" and len(children(node)) == 1:
+        node = children(node)[0]
     if _is_literal_string(node):
         return True  # reduce_secret_value then checks that a token is in it
     if isinstance(node, Tree) and node.data == "function_call":
-        names = [_name_of(k) for k in _children(node) if isinstance(k, Tree) and k.data == "identifier"]
-        args = next((k for k in _children(node) if isinstance(k, Tree) and k.data == "arguments"), None)
+        names = [name_of(k) for k in children(node) if isinstance(k, Tree) and k.data == "identifier"]
+        args = next((k for k in children(node) if isinstance(k, Tree) and k.data == "arguments"), None)
         if names != ["jsonencode"] or args is None:
             return False
-        arg_nodes = [k for k in _children(args) if isinstance(k, Tree)]
+        arg_nodes = [k for k in children(args) if isinstance(k, Tree)]
         if len(arg_nodes) != 1:
             return False
         obj = arg_nodes[0]
-        while isinstance(obj, Tree) and obj.data == "expr_term" and len(_children(obj)) == 1:
-            obj = _children(obj)[0]
+        while isinstance(obj, Tree) and obj.data == "expr_term" and len(children(obj)) == 1:
+            obj = children(obj)[0]
         if not isinstance(obj, Tree) or obj.data != "object":
             return False
-        for elem in _children(obj):
+        for elem in children(obj):
             if not isinstance(elem, Tree) or elem.data != "object_elem":
                 continue
-            parts = [p for p in _children(elem) if isinstance(p, Tree)]
+            parts = [p for p in children(elem) if isinstance(p, Tree)]
             key_node, value_node = parts[0], parts[-1]
             key = _literal_key(key_node)
             if key and M.is_token_key(key) and _is_literal_string(value_node, nonempty=True):
@@ -1004,32 +978,32 @@ def literal_token_syntax(expr: Any) -> bool:
 def _literal_key(key_node: Any) -> str | None:
     from lark import Tree
 
-    from ptclint.loaders.terraform.expr import _children, _name_of
+    from ptclint.loaders.terraform.hcl import children, name_of
 
-    inner = [k for k in _children(key_node) if isinstance(k, Tree)]
+    inner = [k for k in children(key_node) if isinstance(k, Tree)]
     if not inner:
         return None
     node = inner[0]
-    while isinstance(node, Tree) and node.data == "expr_term" and len(_children(node)) == 1:
-        node = _children(node)[0]
+    while isinstance(node, Tree) and node.data == "expr_term" and len(children(node)) == 1:
+        node = children(node)[0]
     if isinstance(node, Tree) and node.data in ("identifier", "keyword"):
-        return _name_of(node)
+        return name_of(node)
     if _is_literal_string(node):
-        return "".join(str(p.children[0]) for p in _children(node) if isinstance(p, Tree))
+        return "".join(str(p.children[0]) for p in children(node) if isinstance(p, Tree))
     return None
 
 
 def _is_literal_string(node: Any, nonempty: bool = False) -> bool:
     from lark import Token, Tree
 
-    from ptclint.loaders.terraform.expr import _children
+    from ptclint.loaders.terraform.hcl import children
 
-    while isinstance(node, Tree) and node.data == "expr_term" and len(_children(node)) == 1:
-        node = _children(node)[0]
+    while isinstance(node, Tree) and node.data == "expr_term" and len(children(node)) == 1:
+        node = children(node)[0]
     if not isinstance(node, Tree):
         return False
     if node.data == "string":
-        parts = [p for p in _children(node) if isinstance(p, Tree)]
+        parts = [p for p in children(node) if isinstance(p, Tree)]
         if not all(p.children and isinstance(p.children[0], Token) for p in parts):
             return False
         return bool(parts) or not nonempty
@@ -1139,30 +1113,30 @@ def convert(value: Any, type_expr: Any) -> Any:
 def _type_spec(expr: Any) -> Any:
     from lark import Tree
 
-    from ptclint.loaders.terraform.expr import _children, _name_of
+    from ptclint.loaders.terraform.hcl import children, name_of
 
     node = expr
-    while isinstance(node, Tree) and node.data == "expr_term" and len(_children(node)) == 1:
-        node = _children(node)[0]
+    while isinstance(node, Tree) and node.data == "expr_term" and len(children(node)) == 1:
+        node = children(node)[0]
     if isinstance(node, Tree) and node.data == "identifier":
-        return _name_of(node)
+        return name_of(node)
     if isinstance(node, Tree) and node.data == "function_call":
-        fname = _name_of([k for k in _children(node) if isinstance(k, Tree) and k.data == "identifier"][0])
-        args_tree = next((k for k in _children(node) if isinstance(k, Tree) and k.data == "arguments"), None)
-        args = [k for k in _children(args_tree) if isinstance(k, Tree)] if args_tree is not None else []
+        fname = name_of([k for k in children(node) if isinstance(k, Tree) and k.data == "identifier"][0])
+        args_tree = next((k for k in children(node) if isinstance(k, Tree) and k.data == "arguments"), None)
+        args = [k for k in children(args_tree) if isinstance(k, Tree)] if args_tree is not None else []
         if fname in ("list", "set", "map") and len(args) == 1:
             return (fname, _type_spec(args[0]))
         if fname == "optional" and args:
-            default = Evaluator().value(args[1], Env(_Nothing())) if len(args) > 1 else None
+            default = Evaluator().value(args[1], Env(NoReferences())) if len(args) > 1 else None
             return ("optional", _type_spec(args[0]), default)
         if fname == "object" and len(args) == 1:
             obj = args[0]
-            while isinstance(obj, Tree) and obj.data == "expr_term" and len(_children(obj)) == 1:
-                obj = _children(obj)[0]
+            while isinstance(obj, Tree) and obj.data == "expr_term" and len(children(obj)) == 1:
+                obj = children(obj)[0]
             attrs = {}
-            for elem in _children(obj):
+            for elem in children(obj):
                 if isinstance(elem, Tree) and elem.data == "object_elem":
-                    parts = [p for p in _children(elem) if isinstance(p, Tree)]
+                    parts = [p for p in children(elem) if isinstance(p, Tree)]
                     key = _literal_key(parts[0])
                     if key is None:
                         raise TfError("object type attribute")
@@ -1170,9 +1144,9 @@ def _type_spec(expr: Any) -> Any:
             return ("object", attrs)
         if fname == "tuple" and len(args) == 1:
             inner = args[0]
-            while isinstance(inner, Tree) and inner.data == "expr_term" and len(_children(inner)) == 1:
-                inner = _children(inner)[0]
-            return ("tuple", [_type_spec(e) for e in _children(inner) if isinstance(e, Tree)])
+            while isinstance(inner, Tree) and inner.data == "expr_term" and len(children(inner)) == 1:
+                inner = children(inner)[0]
+            return ("tuple", [_type_spec(e) for e in children(inner) if isinstance(e, Tree)])
     raise TfError("type expression")
 
 
@@ -1186,11 +1160,11 @@ def _convert(value: Any, spec: Any) -> Any:
             raise TfError(f"{kind_of(value)} is not a string")
         return to_string(value)
     if spec == "number":
-        from ptclint.loaders.terraform.expr import to_number
+        from ptclint.loaders.terraform.values import to_number
 
         return to_number(value)
     if spec == "bool":
-        from ptclint.loaders.terraform.expr import to_bool
+        from ptclint.loaders.terraform.values import to_bool
 
         return to_bool(value)
     if isinstance(spec, tuple):
@@ -1202,7 +1176,7 @@ def _convert(value: Any, spec: Any) -> Any:
                 raise TfError(f"{kind_of(value)} is not a {kind}")
             items = [_convert(v, spec[1]) for v in value]
             if kind == "set":
-                from ptclint.loaders.terraform.expr import FUNCTIONS
+                from ptclint.loaders.terraform.functions import FUNCTIONS
 
                 return FUNCTIONS["toset"](items)
             return items

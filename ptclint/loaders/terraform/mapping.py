@@ -171,7 +171,7 @@ def _argument(obj: "TfObject", arg: str, value: Any) -> Any:
 
 def _wrong_type(obj: "TfObject", arg: str, expected: str, value: Any) -> None:
     from ptclint.errors import InputError
-    from ptclint.loaders.terraform.expr import kind_of
+    from ptclint.loaders.terraform.values import kind_of
 
     origin = obj.origins.get(arg, obj.origin)
     raise InputError(origin.file, f"{obj.address}: {arg}: expected {expected}, got {kind_of(value)}",
@@ -181,7 +181,7 @@ def _wrong_type(obj: "TfObject", arg: str, expected: str, value: Any) -> None:
 def _json_string(value: Any) -> Any:
     """A JSON policy argument, canonical (sorted keys, compact) as the provider normalises it in plans,
     so that the HCL and the plan of one configuration give the same string. Not JSON: kept as is."""
-    from ptclint.loaders.terraform.expr import json_encode
+    from ptclint.loaders.terraform.values import json_encode
 
     if isinstance(value, (dict, list)):
         return json_encode(value)
@@ -197,7 +197,7 @@ def _json_string(value: Any) -> Any:
 
 
 def _first_unknown(value: Any) -> Unknown | None:
-    from ptclint.loaders.terraform.expr import first_unknown
+    from ptclint.loaders.terraform.values import first_unknown
 
     return first_unknown(value)
 

@@ -120,7 +120,7 @@ class _Plan:
 
     def check(self, value: Any, path: tuple, kind: type, what: str) -> None:
         if not isinstance(value, kind) or isinstance(value, bool):
-            from ptclint.loaders.terraform.expr import kind_of
+            from ptclint.loaders.terraform.values import kind_of
 
             self.fail(path, f"expected {what}, got {kind_of(value)}")
 
