@@ -204,6 +204,24 @@ def traversal(expr: Any) -> tuple[str, list[tuple[str, Any]]] | None:
             return None
 
 
+def reference_name(expr: Any) -> str | None:
+    """`aws.east` / `var.x.y` as a dotted name: a reference made of attribute steps only, else None."""
+    t = traversal(expr)
+    if t is None:
+        return None
+    root, steps = t
+    if any(kind != "attr" for kind, _ in steps):
+        return None
+    return ".".join([root, *[s for _, s in steps]])
+
+
+def unwrap(node: Any) -> Any:
+    """The expression inside `expr_term` nodes that wrap exactly one child."""
+    while isinstance(node, Tree) and node.data == "expr_term" and len(children(node)) == 1:
+        node = children(node)[0]
+    return node
+
+
 # ---------------------------------------------------------------- template text
 
 def split_template(text: str) -> list | None:

@@ -226,7 +226,7 @@ class _Plan:
         if directory is None:
             return None
         if directory not in self._defs:
-            from ptclint.loaders.terraform.config import ModuleDef, tf_files
+            from ptclint.loaders.terraform.modules import ModuleDef, tf_files
 
             mdef = None
             if tf_files(directory):
@@ -433,7 +433,7 @@ class _Plan:
         else:
             value = values.get("secret_string")
         if block is not None and "secret_string" in block.attrs:
-            from ptclint.loaders.terraform.config import literal_token_syntax
+            from ptclint.loaders.terraform.literals import literal_token_syntax
 
             literal = literal_token_syntax(block.attrs["secret_string"].expr)
         else:
