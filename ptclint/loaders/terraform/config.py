@@ -33,8 +33,9 @@ from typing import Any, Iterable
 
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext
-from ptclint.loaders.terraform import mapping as M
+from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.instances import ModuleInstance, NotOnDisk
+from ptclint.loaders.terraform.mapping import build_registries
 from ptclint.loaders.terraform.modules import Unit, tf_files
 from ptclint.model import Registry, Unknown
 
@@ -52,7 +53,7 @@ def load(directory: str, ctx: LoadContext) -> list[Registry]:
     """A root module directory (with its local and downloaded modules) -> its registries."""
     try:
         unit = Unit(directory, ctx)
-        return M.build_registries(_objects(unit))
+        return build_registries(_objects(unit))
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         # A configuration shape the evaluator did not foresee: report it, never a traceback (nor a value).
         if os.environ.get("PTCLINT_DEBUG"):

@@ -14,7 +14,7 @@ from typing import Any
 from lark import Tree
 
 from ptclint.errors import InputError
-from ptclint.loaders.terraform import mapping as M
+from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.hcl import Block, children, parse_expression, reference_name, unwrap
 from ptclint.loaders.terraform.modules import ModuleDef, Unit, tf_files
 from ptclint.loaders.terraform.resources import ResourceInstance

@@ -10,7 +10,7 @@ from typing import Any
 from lark import Token, Tree
 
 from ptclint.loaders.terraform.hcl import children, name_of, unwrap
-from ptclint.loaders.terraform.mapping import is_token_key
+from ptclint.loaders.terraform.objects import is_token_key
 
 
 def literal_token_syntax(expr: Any) -> bool:

@@ -32,7 +32,8 @@ from typing import Any
 
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, display_path, origin_at
-from ptclint.loaders.terraform import mapping as M
+from ptclint.loaders.terraform import objects as M
+from ptclint.loaders.terraform.mapping import build_registries, rule_data, template_data
 from ptclint.model import Origin, Registry, Unknown
 
 name = "terraform_plan"
@@ -471,7 +472,7 @@ class _Plan:
         if not isinstance(values, dict):
             return None
         if obj is not None:  # the planned object, with references resolved as in the model
-            return (M.rule_data(obj) if rtype == M.RULE else M.template_data(obj))[0]
+            return (rule_data(obj) if rtype == M.RULE else template_data(obj))[0]
         clean = _drop_sensitive(values, sensitive)
         if isinstance(unknown, dict):
             for k, u in unknown.items():
@@ -479,7 +480,7 @@ class _Plan:
                     clean[k] = Unknown("known after apply")
         obj = M.TfObject("", "managed", rtype, {k: v for k, v in clean.items() if v is not None},
                          Origin(self.shown), {}, self.provider("aws"))
-        data, _ = M.rule_data(obj) if rtype == M.RULE else M.template_data(obj)
+        data, _ = rule_data(obj) if rtype == M.RULE else template_data(obj)
         return data
 
     # -- result
@@ -487,7 +488,7 @@ class _Plan:
     def registries(self) -> list[Registry]:
         objects, by_address = self.objects()
         changes = self.plan_changes(by_address) if self.is_plan else None
-        registries = M.build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data)
+        registries = build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data)
         for reg in registries:
             if reg.origin is None:
                 reg.origin = origin_at(self.doc, self._ctx(), ())

@@ -11,7 +11,7 @@ import json
 from typing import Any, Protocol
 
 from ptclint.errors import InputError
-from ptclint.loaders.terraform import mapping as M
+from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.hcl import Block, reference_name, traversal
 from ptclint.loaders.terraform.literals import literal_token_syntax
 from ptclint.loaders.terraform.modules import ModuleDef, Unit
