@@ -145,7 +145,8 @@ class ResourceInstance(Lazy):
                 if not (isinstance(role_name, str) and role_name):
                     return role_name if isinstance(role_name, Unknown) else \
                         Unknown(f"the name of {self.address} is generated at apply")
-                return role_name if name in ("id", "name") else M.role_arn(role_name, self._arg("path"), self.provider())
+                return role_name if name in ("id", "name") else \
+                    M.role_arn(role_name, self._arg("path"), self.provider())
             if t == M.POLICY and name in ("arn", "id"):
                 policy_name = self._arg("name")
                 if isinstance(policy_name, str) and policy_name:
