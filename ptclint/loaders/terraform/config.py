@@ -29,7 +29,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext
@@ -64,7 +65,7 @@ def load(directory: str, ctx: LoadContext) -> list[Registry]:
 
 # ---------------------------------------------------------------- helpers used by scan
 
-_SOURCE_RE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.M)
+_SOURCE_RE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.MULTILINE)
 
 
 def local_module_dirs(directory: str) -> list[str]:
@@ -132,7 +133,7 @@ def _objects(unit: Unit) -> list[M.TfObject]:
 
 
 def _collect(mi: ModuleInstance, out: list[M.TfObject], depth: int) -> None:
-    for (mode, rtype, rname), block in mi.mdef.resources.items():
+    for mode, rtype, rname in mi.mdef.resources:
         if (mode == "managed" and rtype in M.MANAGED_TYPES) or (mode == "data" and rtype == M.POLICY_DOCUMENT):
             expansion = mi.expand_resource(mode, rtype, rname)
             for inst in _instances(expansion):

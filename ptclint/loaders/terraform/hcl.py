@@ -32,11 +32,11 @@ class Block:
     type: str
     labels: list[str]
     attrs: dict[str, Attr]
-    blocks: list["Block"]
+    blocks: list[Block]
     origin: Origin
     path: str = ""  # file system path of the file
 
-    def blocks_of(self, kind: str) -> list["Block"]:
+    def blocks_of(self, kind: str) -> list[Block]:
         return [b for b in self.blocks if b.type == kind]
 
 

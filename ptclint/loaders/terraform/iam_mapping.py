@@ -8,7 +8,8 @@ ECR resource already consumes it.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ptclint.loaders.terraform.objects import (
     ATTACHMENT,

@@ -37,7 +37,7 @@ class NotOnDisk:
 class ModuleInstance:
     """A module with its inputs: the root module, or one instance of a module call."""
 
-    def __init__(self, unit: Unit, mdef: ModuleDef, address: str, parent: "ModuleInstance | None",
+    def __init__(self, unit: Unit, mdef: ModuleDef, address: str, parent: ModuleInstance | None,
                  call: Block | None, call_env: Env | None, provider_map: dict[str, str], call_path: tuple) -> None:
         self.unit = unit
         self.mdef = mdef
@@ -288,7 +288,7 @@ class ModuleInstance:
         return self._expand(block, address, make)
 
     def _module_dir(self, source: str, call_path: tuple) -> str | None:
-        if source.startswith("./") or source.startswith("../") or source in (".", ".."):
+        if source.startswith(("./", "../")) or source in (".", ".."):
             directory = os.path.normpath(os.path.join(self.mdef.dir, source))
             return directory if tf_files(directory) else None
         manifest = os.path.join(self.unit.root_dir, ".terraform", "modules", "modules.json")

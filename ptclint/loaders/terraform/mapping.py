@@ -41,7 +41,7 @@ def _string(value: Any) -> Any:
     return value
 
 
-def _argument(obj: "TfObject", arg: str, value: Any) -> Any:
+def _argument(obj: TfObject, arg: str, value: Any) -> Any:
     """A string argument: Terraform converts numbers and bools to strings and rejects a list or an
     object ("string required"), and so does ptclint: an input error at the argument's line."""
     if isinstance(value, (dict, list, tuple)):
@@ -49,7 +49,7 @@ def _argument(obj: "TfObject", arg: str, value: Any) -> Any:
     return _string(value)
 
 
-def _wrong_type(obj: "TfObject", arg: str, expected: str, value: Any) -> None:
+def _wrong_type(obj: TfObject, arg: str, expected: str, value: Any) -> None:
     origin = obj.origins.get(arg, obj.origin)
     raise InputError(origin.file, f"{obj.address}: {arg}: expected {expected}, got {kind_of(value)}",
                      origin.line, origin.column)

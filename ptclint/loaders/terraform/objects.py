@@ -91,7 +91,7 @@ class ProviderInfo:
     partition: str
     origin: Origin | None = None
 
-    def with_region(self, region: str) -> "ProviderInfo":
+    def with_region(self, region: str) -> ProviderInfo:
         return ProviderInfo(self.key, self.account, region, partition_of(region), self.origin)
 
 

@@ -43,9 +43,7 @@ def template(ev: Evaluator, parts: list, env: Env) -> Any:
         if isinstance(inner, Token):
             if inner.type == "STRING_CHARS":
                 pieces.append(unescape(str(inner)))
-            elif inner.type == "ESCAPED_INTERPOLATION":
-                pieces.append(str(inner)[1:])
-            elif inner.type == "ESCAPED_DIRECTIVE":
+            elif inner.type == "ESCAPED_INTERPOLATION" or inner.type == "ESCAPED_DIRECTIVE":
                 pieces.append(str(inner)[1:])
             else:
                 pieces.append(str(inner))

@@ -60,7 +60,7 @@ class PlanConfig:
     def _module_dir(self, parent: str | None, source: Any, call_path: list[str]) -> str | None:
         if parent is None or not isinstance(source, str):
             return None
-        if source.startswith("./") or source.startswith("../"):
+        if source.startswith(("./", "../")):
             return os.path.normpath(os.path.join(parent, source))
         manifest = os.path.join(self.tf_root, ".terraform", "modules", "modules.json")
         try:
@@ -143,7 +143,7 @@ class PlanConfig:
     def _state_accounts(self) -> dict[str, str]:
         """State files: the registry_id of ECR resources is the account."""
         found: dict[str, set] = {}
-        for address, (rpath, res, module_address) in self.resources.items():
+        for rpath, res, module_address in self.resources.values():
             if res.get("type") not in M.PTC_TYPES or not isinstance(res.get("values"), dict):
                 continue
             rid = res["values"].get("registry_id")

@@ -8,7 +8,8 @@ Terraform allows no references (variable defaults, tfvars, module sources) and f
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ptclint.loaders.terraform.values import Lazy, TfError
 from ptclint.model import Unknown
@@ -22,7 +23,7 @@ class Env:
         self.scope = scope
         self.bindings = bindings or {}
 
-    def bind(self, **names: Any) -> "Env":
+    def bind(self, **names: Any) -> Env:
         return Env(self.scope, {**self.bindings, **names})
 
 

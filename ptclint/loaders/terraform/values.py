@@ -7,7 +7,8 @@ computed on demand, or `model.Unknown`. Messages name the kind of a value, never
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ptclint.model import Unknown
 
@@ -97,7 +98,7 @@ def plain(value: Any, depth: int = 0) -> Any:
 
 def to_string(value: Any) -> Any:
     """Terraform's automatic conversion to string (templates, string-typed arguments)."""
-    if isinstance(value, Unknown) or isinstance(value, str):
+    if isinstance(value, (Unknown, str)):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -110,7 +111,7 @@ def to_string(value: Any) -> Any:
     raise TfError(f"{kind_of(value)} cannot be converted to a string")
 
 
-def format_number(value: float | int) -> str:
+def format_number(value: float) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
@@ -133,7 +134,7 @@ def to_number(value: Any) -> Any:
 
 
 def to_bool(value: Any) -> Any:
-    if isinstance(value, Unknown) or isinstance(value, bool):
+    if isinstance(value, (Unknown, bool)):
         return value
     if value == "true":
         return True
@@ -142,7 +143,7 @@ def to_bool(value: Any) -> Any:
     raise TfError(f"{kind_of(value)} cannot be used as a bool")
 
 
-def norm_number(n: float | int) -> float | int:
+def norm_number(n: float) -> float | int:
     if isinstance(n, float) and n.is_integer() and abs(n) < 2**63:
         return int(n)
     return n

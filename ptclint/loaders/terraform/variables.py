@@ -7,7 +7,8 @@ A value given with --var is a string unless the variable's type says otherwise; 
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from lark import Tree
 
@@ -35,7 +36,7 @@ def root_variable_values(root_dir: str, options: dict[str, Any], read: Callable[
     except OSError:
         names = []
     files += [os.path.join(root_dir, n) for n in names
-              if (n.endswith(".auto.tfvars") or n.endswith(".auto.tfvars.json"))
+              if n.endswith((".auto.tfvars", ".auto.tfvars.json"))
               and os.path.isfile(os.path.join(root_dir, n))]
     files += list(options.get("tf_var_files") or [])
     for path in files:
