@@ -124,7 +124,7 @@ def load_inputs(options: ScanOptions) -> tuple[list[Registry], list[InputProblem
         account, region = _context(options, path)
         try:
             if os.path.isdir(path):  # a Terraform module directory (see _expand)
-                from ptclint.loaders import terraform_hcl
+                from ptclint.loaders.terraform import config as terraform_hcl
 
                 # not PTC-related: skipped unread, also when named (pre-commit names every changed .tf file)
                 if not any(s in t for t in terraform_hcl.unit_texts(path, max_bytes) for s in _SNIFF):
@@ -216,7 +216,7 @@ def _expand(paths: list[str], problems: list[InputProblem]) -> list[tuple[str, b
     """Files named on the command line are `named`; files found by walking a directory are not.
     A directory holding .tf files is one Terraform unit (directories called as local modules by
     another one are part of their caller); a .tf file given by name stands for its directory."""
-    from ptclint.loaders.terraform_hcl import root_modules
+    from ptclint.loaders.terraform.config import root_modules
 
     out: list[tuple[str, bool]] = []
     for p in paths:

@@ -327,7 +327,7 @@ def test_secret_value_in_bad_input_is_not_echoed(tmp_path: Path) -> None:
 
 def _load(tmp_path: Path, files: dict[str, str], **options):
     from ptclint.loaders import LoadContext
-    from ptclint.loaders import terraform_hcl
+    from ptclint.loaders.terraform import config as terraform_hcl
 
     for name, text in files.items():
         p = tmp_path / name

@@ -31,7 +31,8 @@ class Loader(Protocol):
 
 
 def loaders() -> list[Loader]:
-    from ptclint.loaders import awscli, cloudformation, snapshot, terraform_hcl, terraform_plan
+    from ptclint.loaders import awscli, cloudformation, snapshot
+    from ptclint.loaders.terraform import config as terraform_hcl, plan as terraform_plan
 
     return [snapshot, cloudformation, awscli, terraform_plan, terraform_hcl]  # type: ignore[list-item]
 

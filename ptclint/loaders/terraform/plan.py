@@ -22,6 +22,9 @@ plan's addresses, which are the HCL loader's names too.
 
 Sensitive values: `secret_string` is read in memory to learn its keys only; plan `variables`
 and provider arguments are never read into the model.
+
+This module reads the plan's values with their unknowns; `plan_config` links them to the
+configuration (providers, references, positions in the `.tf` files).
 """
 
 from __future__ import annotations
@@ -32,19 +35,17 @@ from typing import Any
 
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, display_path, origin_at
-from ptclint.loaders import tf_model as M
+from ptclint.loaders.terraform import objects as M
+from ptclint.loaders.terraform.literals import literal_token_syntax
+from ptclint.loaders.terraform.mapping import build_registries, rule_data, template_data
+from ptclint.loaders.terraform.plan_config import PlanConfig
+from ptclint.loaders.terraform.values import kind_of
 from ptclint.model import Origin, Registry, Unknown
 
 name = "terraform_plan"
 
 _MAX_MODULE_DEPTH = 32
 _ABSENT = object()
-_MODULE_RE = re.compile(r'module\.([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)')
-_REF_RE = re.compile(r'^(data\.)?([A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)'
-                     r'(?:\.([A-Za-z_][A-Za-z0-9_-]*))?')
-_NOT_RESOURCES = {"var", "local", "each", "count", "module", "path", "terraform", "self"}
-_REF_ARGS = ("credential_arn", "custom_role_arn", "secret_id", "role", "policy_arn", "policy", "assume_role_policy",
-             "repository_policy", "lifecycle_policy")
 
 
 def detect(data: Any) -> bool:
@@ -64,6 +65,8 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
 
 
 class _Plan:
+    """One plan or state document: its resources and changes, validated with JSON positions."""
+
     def __init__(self, doc: Any, ctx: LoadContext) -> None:
         self.doc = doc
         self.ctx = ctx
@@ -79,7 +82,6 @@ class _Plan:
         root = os.path.dirname(os.path.abspath(doc.path))
         self.tf_root = os.path.abspath(ctx.options.get("tf_root") or root)
         self.max_bytes = int(ctx.options.get("max_file_bytes") or 10 * 1024 * 1024)
-        self._defs: dict[str, Any] = {}
         self.changes: dict[str, tuple[tuple, dict]] = {}
         for i, rc in enumerate(self.list(("resource_changes",), optional=True) or []):
             path = ("resource_changes", i)
@@ -102,8 +104,7 @@ class _Plan:
             prior = data["prior_state"].get("values")
             if isinstance(prior, dict) and "root_module" in prior:
                 self.walk_module(("prior_state", "values", "root_module"), "", 0, data_only=True)
-        self.providers: dict[str, M.ProviderInfo] = {}
-        self.state_accounts = self._state_accounts()
+        self.cfg = PlanConfig(self.config, self.variables, self.tf_root, self.max_bytes, ctx, self.resources)
 
     # -- validation helpers
 
@@ -120,8 +121,6 @@ class _Plan:
 
     def check(self, value: Any, path: tuple, kind: type, what: str) -> None:
         if not isinstance(value, kind) or isinstance(value, bool):
-            from ptclint.loaders.tf_eval import kind_of
-
             self.fail(path, f"expected {what}, got {kind_of(value)}")
 
     def obj(self, path: tuple, optional: bool) -> Any:
@@ -154,7 +153,7 @@ class _Plan:
     def walk_module(self, path: tuple, module_address: str, depth: int, data_only: bool = False) -> None:
         if depth > _MAX_MODULE_DEPTH:
             self.fail(path, f"modules nest more than {_MAX_MODULE_DEPTH} deep")
-        module = self.obj(path, optional=False)
+        self.obj(path, optional=False)  # the module must be an object
         for i, res in enumerate(self.list((*path, "resources"), optional=True) or []):
             rpath = (*path, "resources", i)
             self.check(res, rpath, dict, "an object")
@@ -175,173 +174,6 @@ class _Plan:
             caddr = self.string(child, cpath, "address")
             self.walk_module(cpath, caddr, depth + 1, data_only)
 
-    # -- configuration
-
-    def config_module(self, module_address: str) -> tuple[dict | None, str | None]:
-        """The configuration of a module (by absolute module address) and its directory on disk."""
-        module = self.config.get("root_module") if isinstance(self.config, dict) else None
-        directory: str | None = self.tf_root
-        call_path: list[str] = []
-        for call, _key in _MODULE_RE.findall(module_address):
-            call_path.append(call)
-            calls = module.get("module_calls") if isinstance(module, dict) else None
-            entry = calls.get(call) if isinstance(calls, dict) else None
-            if not isinstance(entry, dict):
-                return None, None
-            source = entry.get("source")
-            directory = self._module_dir(directory, source, call_path)
-            module = entry.get("module")
-        return (module if isinstance(module, dict) else None), directory
-
-    def _module_dir(self, parent: str | None, source: Any, call_path: list[str]) -> str | None:
-        if parent is None or not isinstance(source, str):
-            return None
-        if source.startswith("./") or source.startswith("../"):
-            return os.path.normpath(os.path.join(parent, source))
-        import json
-
-        manifest = os.path.join(self.tf_root, ".terraform", "modules", "modules.json")
-        try:
-            with open(manifest, encoding="utf-8") as fh:
-                entries = json.load(fh).get("Modules", [])
-        except (OSError, ValueError, AttributeError):
-            return None
-        key = ".".join(call_path)
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and entry.get("Key") == key and isinstance(entry.get("Dir"), str):
-                return os.path.join(self.tf_root, entry["Dir"])
-        return None
-
-    def config_resource(self, module: dict | None, mode: str, rtype: str, rname: str) -> dict | None:
-        if not isinstance(module, dict):
-            return None
-        address = f"{'data.' if mode == 'data' else ''}{rtype}.{rname}"
-        for res in module.get("resources", []) if isinstance(module.get("resources"), list) else []:
-            if isinstance(res, dict) and res.get("address") == address:
-                return res
-        return None
-
-    def module_def(self, directory: str | None) -> Any:
-        """The HCL of a module directory, for positions; None when not on disk or not readable."""
-        if directory is None:
-            return None
-        if directory not in self._defs:
-            from ptclint.loaders.terraform_hcl import ModuleDef, tf_files
-
-            mdef = None
-            if tf_files(directory):
-                try:
-                    mdef = ModuleDef(directory, _Reader(self.max_bytes))
-                except InputError:
-                    mdef = None
-            self._defs[directory] = mdef
-        return self._defs[directory]
-
-    # -- providers
-
-    def provider(self, key: str) -> M.ProviderInfo:
-        if key not in self.providers:
-            configs = self.config.get("provider_config") if isinstance(self.config, dict) else None
-            entry = configs.get(key) if isinstance(configs, dict) else None
-            region = accounts = None
-            if isinstance(entry, dict) and isinstance(entry.get("expressions"), dict):
-                in_module = bool(entry.get("module_address"))
-                region = self._expression_value(entry["expressions"].get("region"), in_module)
-                accounts = self._expression_value(entry["expressions"].get("allowed_account_ids"), in_module)
-            origin = None
-            if ":" not in key:
-                mdef = self.module_def(self.tf_root)
-                block = mdef.providers.get(key) if mdef is not None else None
-                if block is not None:
-                    origin = block.attrs["region"].origin if "region" in block.attrs else block.origin
-            info = M.make_provider(key, region, accounts, self.ctx.account, self.ctx.region, origin)
-            account = self.state_accounts.get(key) if hasattr(self, "state_accounts") else None
-            if account and "${" in info.account and not self.ctx.account:
-                info = M.ProviderInfo(key, account, info.region, info.partition, info.origin)
-            self.providers[key] = info
-        return self.providers[key]
-
-    def _expression_value(self, expr: Any, in_module: bool) -> Any:
-        """A provider argument's value: a constant, or a root variable's value."""
-        if not isinstance(expr, dict):
-            return None
-        if "constant_value" in expr:
-            return expr["constant_value"]
-        refs = expr.get("references")
-        if not in_module and isinstance(refs, list) and refs and isinstance(refs[0], str) \
-                and refs[0].startswith("var."):
-            var = self.variables.get(refs[0][4:])
-            if isinstance(var, dict):
-                return var.get("value")
-        return None
-
-    def provider_key(self, cres: dict | None, module_address: str) -> str:
-        if isinstance(cres, dict) and isinstance(cres.get("provider_config_key"), str):
-            return cres["provider_config_key"]
-        return "aws"
-
-    def _state_accounts(self) -> dict[str, str]:
-        """State files: the registry_id of ECR resources is the account."""
-        found: dict[str, set] = {}
-        for address, (rpath, res, module_address) in self.resources.items():
-            if res.get("type") not in M.PTC_TYPES or not isinstance(res.get("values"), dict):
-                continue
-            rid = res["values"].get("registry_id")
-            if isinstance(rid, str) and re.fullmatch(r"\d{12}", rid):
-                module, _ = self.config_module(module_address)
-                key = self.provider_key(self.config_resource(module, "managed", res["type"], res.get("name", "")),
-                                        module_address)
-                found.setdefault(key, set()).add(rid)
-        return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
-
-    # -- references
-
-    def target(self, module_address: str, refs: Any, index: Any, depth: int = 0) -> tuple[str, str] | None:
-        """(address, attribute) of the plan resource a list of configuration references points at."""
-        if not isinstance(refs, list) or depth > 8:
-            return None
-        prefix = module_address + "." if module_address else ""
-        module, _ = self.config_module(module_address)
-        for ref in refs:
-            if not isinstance(ref, str):
-                continue
-            if ref.startswith("module."):
-                parts = ref.split(".")
-                if len(parts) >= 3:
-                    calls = module.get("module_calls") if isinstance(module, dict) else None
-                    entry = calls.get(parts[1]) if isinstance(calls, dict) else None
-                    if isinstance(entry, dict) and "for_each_expression" not in entry and "count_expression" not in entry:
-                        outputs = (entry.get("module") or {}).get("outputs") or {}
-                        out = outputs.get(parts[2]) if isinstance(outputs, dict) else None
-                        expr = out.get("expression") if isinstance(out, dict) else None
-                        if isinstance(expr, dict):
-                            found = self.target(f"{prefix}module.{parts[1]}", expr.get("references"), None, depth + 1)
-                            if found:
-                                return found
-                continue
-            m = _REF_RE.match(ref)
-            if not m:
-                continue
-            data, rtype, rname, key, attr = m.groups()
-            if not data and (rtype in _NOT_RESOURCES or "_" not in rtype):
-                continue
-            mode = "data" if data else "managed"
-            base = f"{prefix}{'data.' if data else ''}{rtype}.{rname}"
-            candidates = []
-            if key:
-                candidates.append(base + key)
-            else:
-                cres = self.config_resource(module, mode, rtype, rname)
-                repeated = isinstance(cres, dict) and ("for_each_expression" in cres or "count_expression" in cres)
-                if repeated and index is not None:
-                    candidates.append(base + M.instance_key(index))
-                elif not repeated:
-                    candidates.append(base)
-            for c in candidates:
-                if c in self.resources:
-                    return c, attr or ""
-        return None
-
     # -- objects
 
     def objects(self) -> tuple[list[M.TfObject], dict[str, M.TfObject]]:
@@ -349,7 +181,8 @@ class _Plan:
         for address, (rpath, res, module_address) in self.resources.items():
             mode = res.get("mode", "managed")
             rtype = res["type"]
-            if not ((mode == "managed" and rtype in M.MANAGED_TYPES) or (mode == "data" and rtype == M.POLICY_DOCUMENT)):
+            if not ((mode == "managed" and rtype in M.MANAGED_TYPES)
+                    or (mode == "data" and rtype == M.POLICY_DOCUMENT)):
                 continue
             out.append(self.object(address, rpath, res, module_address))
         by_address = {o.address: o for o in out}
@@ -374,14 +207,14 @@ class _Plan:
         index = res.get("index")
         values = res.get("values") if isinstance(res.get("values"), dict) else {}
         sensitive = res.get("sensitive_values") if isinstance(res.get("sensitive_values"), dict) else {}
-        module, directory = self.config_module(module_address)
-        cres = self.config_resource(module, mode, rtype, rname)
+        module, directory = self.cfg.config_module(module_address)
+        cres = self.cfg.config_resource(module, mode, rtype, rname)
         expressions = cres.get("expressions") if isinstance(cres, dict) and isinstance(cres.get("expressions"), dict) \
             else None
         change = self.changes.get(address, (None, {}))[1].get("change", {})
         after_unknown = change.get("after_unknown") if isinstance(change.get("after_unknown"), dict) else {}
-        provider = self.provider(self.provider_key(cres, module_address))
-        mdef = self.module_def(directory)
+        provider = self.cfg.provider(self.cfg.provider_key(cres, module_address))
+        mdef = self.cfg.module_def(directory)
         block = mdef.resources.get((mode, rtype, rname)) if mdef is not None else None
 
         out: dict[str, Any] = {}
@@ -399,7 +232,7 @@ class _Plan:
             else:
                 out[arg] = value
             if expressions and isinstance(expressions.get(arg), dict):
-                found = self.target(module_address, expressions[arg].get("references"), index)
+                found = self.cfg.target(module_address, expressions[arg].get("references"), index)
                 if found:
                     refs[arg] = found[0]
             if block is not None:
@@ -433,8 +266,6 @@ class _Plan:
         else:
             value = values.get("secret_string")
         if block is not None and "secret_string" in block.attrs:
-            from ptclint.loaders.terraform_hcl import literal_token_syntax
-
             literal = literal_token_syntax(block.attrs["secret_string"].expr)
         else:
             expr = expressions.get("secret_string") if expressions else None
@@ -456,10 +287,11 @@ class _Plan:
                 continue
             change = rc["change"]
             module_address = rc.get("module_address") if isinstance(rc.get("module_address"), str) else ""
-            module, _ = self.config_module(module_address)
-            cres = self.config_resource(module, "managed", rtype, rc.get("name", ""))
+            module, _ = self.cfg.config_module(module_address)
+            cres = self.cfg.config_resource(module, "managed", rtype, rc.get("name", ""))
             obj = by_address.get(address)
-            provider = obj.provider if obj is not None else self.provider(self.provider_key(cres, module_address))
+            provider = obj.provider if obj is not None else \
+                self.cfg.provider(self.cfg.provider_key(cres, module_address))
             entry = {"address": address, "type": rtype, "actions": [a for a in change["actions"] if isinstance(a, str)],
                      "before": self._mapped(rtype, change.get("before"), change.get("before_sensitive"), None),
                      "after": self._mapped(rtype, change.get("after"), change.get("after_sensitive"),
@@ -471,15 +303,15 @@ class _Plan:
         if not isinstance(values, dict):
             return None
         if obj is not None:  # the planned object, with references resolved as in the model
-            return (M.rule_data(obj) if rtype == M.RULE else M.template_data(obj))[0]
+            return (rule_data(obj) if rtype == M.RULE else template_data(obj))[0]
         clean = _drop_sensitive(values, sensitive)
         if isinstance(unknown, dict):
             for k, u in unknown.items():
                 if u is True:
                     clean[k] = Unknown("known after apply")
         obj = M.TfObject("", "managed", rtype, {k: v for k, v in clean.items() if v is not None},
-                         Origin(self.shown), {}, self.provider("aws"))
-        data, _ = M.rule_data(obj) if rtype == M.RULE else M.template_data(obj)
+                         Origin(self.shown), {}, self.cfg.provider("aws"))
+        data, _ = rule_data(obj) if rtype == M.RULE else template_data(obj)
         return data
 
     # -- result
@@ -487,7 +319,7 @@ class _Plan:
     def registries(self) -> list[Registry]:
         objects, by_address = self.objects()
         changes = self.plan_changes(by_address) if self.is_plan else None
-        registries = M.build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data)
+        registries = build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data)
         for reg in registries:
             if reg.origin is None:
                 reg.origin = origin_at(self.doc, self._ctx(), ())
@@ -544,17 +376,3 @@ def _drop_sensitive(values: dict, sensitive: Any) -> dict:
         out[k] = v
     return out
 
-
-class _Reader:
-    """The part of terraform_hcl's unit that ModuleDef needs: reading files with the size limit."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-
-    def read(self, path: str, shown: str) -> str:
-        from ptclint import parsing
-
-        try:
-            return parsing.read_text(path, self.max_bytes)
-        except InputError as exc:
-            raise InputError(shown, exc.message, exc.line, exc.column) from None

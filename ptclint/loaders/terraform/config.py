@@ -1,0 +1,154 @@
+"""Terraform configuration (`.tf` files): a directory is a module; a root module is one unit.
+
+What is read: `aws_ecr_pull_through_cache_rule`, `aws_ecr_repository_creation_template`,
+`aws_ecr_registry_policy`, `aws_secretsmanager_secret` (+ `_version`), `aws_iam_role`,
+`aws_iam_role_policy`, `aws_iam_policy`, `aws_iam_role_policy_attachment` and
+`data.aws_iam_policy_document`, in the root module and in local child modules (`source = "./..."`,
+or a module `terraform init` has put under `.terraform/modules`).
+
+Values are evaluated statically (see `expr`): variables from `--var`, `--var-file`,
+`*.auto.tfvars`, `terraform.tfvars` and defaults; locals; module inputs and outputs; references
+between resources; `for_each` / `count` (each instance is its own resource, named by its address
+with the instance key). A secret's ARN is built from its name as a partial ARN
+`arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`; account, region and partition
+are the provider's, else `--account` / `--region`, else `${AWS::AccountId}` / `${AWS::Region}` /
+`${AWS::Partition}`. Anything else (modules not on disk, data sources not modelled, values known
+only after apply) is `Unknown`.
+
+Locations: python-hcl2's parse tree keeps each block's and each attribute's line and column, so
+`field_origins` point at the attribute's own line (`upstream_registry_url = ...`), and the
+resource's origin at its `resource "..." "..." {` line. (python-hcl2 8's `with_meta` dict output
+carries no positions, so the tree is used instead of scanning block text for `attr =`.)
+
+Secret values (`secret_string`) are evaluated in memory only to learn their JSON keys and
+whether a token is written as a literal; they are never stored in the model or printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ptclint.errors import InputError
+from ptclint.loaders import LoadContext
+from ptclint.loaders.terraform import objects as M
+from ptclint.loaders.terraform.instances import ModuleInstance, NotOnDisk
+from ptclint.loaders.terraform.mapping import build_registries
+from ptclint.loaders.terraform.modules import Unit, tf_files
+from ptclint.model import Registry, Unknown
+
+name = "terraform_hcl"
+
+SNIFF = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry_policy")
+
+
+def detect(data: Any) -> bool:
+    """Terraform directories are recognised by scan (a directory with .tf files), not by content."""
+    return False
+
+
+def load(directory: str, ctx: LoadContext) -> list[Registry]:
+    """A root module directory (with its local and downloaded modules) -> its registries."""
+    try:
+        unit = Unit(directory, ctx)
+        return build_registries(_objects(unit))
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        # A configuration shape the evaluator did not foresee: report it, never a traceback (nor a value).
+        if os.environ.get("PTCLINT_DEBUG"):
+            raise
+        raise InputError(ctx.display_path or directory, "could not be read as a Terraform configuration "
+                                                        f"(unexpected structure: {exc.__class__.__name__})") from None
+
+
+# ---------------------------------------------------------------- helpers used by scan
+
+_SOURCE_RE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.MULTILINE)
+
+
+def local_module_dirs(directory: str) -> list[str]:
+    """Local module sources named in a directory's .tf files (a text scan, for sniffing and walking)."""
+    out = []
+    for path in tf_files(directory):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read(2_000_000)
+        except OSError:
+            continue
+        for m in _SOURCE_RE.finditer(text):
+            out.append(os.path.normpath(os.path.join(directory, m.group(1))))
+    return out
+
+
+def unit_texts(directory: str, limit: int = 10 * 1024 * 1024) -> Iterable[str]:
+    """Text of a unit's .tf files and of its local modules' (for sniffing)."""
+    seen: set[str] = set()
+    todo = [directory]
+    while todo and len(seen) < 64:
+        d = os.path.realpath(todo.pop())
+        if d in seen:
+            continue
+        seen.add(d)
+        for path in tf_files(d):
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    yield fh.read(limit)
+            except OSError:
+                continue
+        todo.extend(local_module_dirs(d))
+        if d == os.path.realpath(directory):  # modules `terraform init` downloaded
+            manifest = os.path.join(d, ".terraform", "modules", "modules.json")
+            try:
+                with open(manifest, encoding="utf-8") as fh:
+                    entries = json.load(fh).get("Modules", [])
+            except (OSError, ValueError, AttributeError):
+                entries = []
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, dict) and isinstance(entry.get("Dir"), str) and entry.get("Key"):
+                    todo.append(os.path.join(d, entry["Dir"]))
+
+
+def root_modules(directories: list[str]) -> list[str]:
+    """Drop directories that another directory in the list calls as a local module: they are
+    judged as part of their caller, with its inputs, not on their own."""
+    real = {os.path.realpath(d): d for d in directories}
+    called: set[str] = set()
+    for d in directories:
+        for child in local_module_dirs(d):
+            rc = os.path.realpath(child)
+            if rc != os.path.realpath(d):
+                called.add(rc)
+    return [d for r, d in real.items() if r not in called]
+
+
+# ---------------------------------------------------------------- collecting the modelled resources
+
+def _objects(unit: Unit) -> list[M.TfObject]:
+    """The modelled resource instances of the root module and, depth first, of its module calls."""
+    out: list[M.TfObject] = []
+    _collect(ModuleInstance.root_of(unit), out, 0)
+    return out
+
+
+def _collect(mi: ModuleInstance, out: list[M.TfObject], depth: int) -> None:
+    for mode, rtype, rname in mi.mdef.resources:
+        if (mode == "managed" and rtype in M.MANAGED_TYPES) or (mode == "data" and rtype == M.POLICY_DOCUMENT):
+            expansion = mi.expand_resource(mode, rtype, rname)
+            for inst in _instances(expansion):
+                out.append(inst.to_object())
+    for call in mi.mdef.modules:
+        children = mi.module_instances(call)
+        for child in _instances(children):
+            _collect(child, out, depth + 1)
+
+
+def _instances(expansion: Any) -> list:
+    if isinstance(expansion, (Unknown, NotOnDisk)) or expansion is None:
+        return []
+    if isinstance(expansion, dict):
+        return list(expansion.values())
+    if isinstance(expansion, list):
+        return expansion
+    return [expansion]
