@@ -17,18 +17,10 @@ from typing import Any, Iterable, Mapping
 from ptclint import __version__
 from ptclint.errors import CatalogError, ConfigError
 from ptclint.model import Severity
+from ptclint.paths import package_dir
 
 CACHE_FORMAT = 2
 _TEMPLATE_PART = re.compile(r"\{\{(.*?)\}\}", re.S)
-
-
-def package_dir(name: str) -> Path:
-    """Locate shipped data (rules/, schemas/): inside the package in a wheel, beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / f"_{name}", here.parent / name):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"ptclint's {name}/ directory is missing from the installation")
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def load(path: Path | None) -> Config:
 def _validate(path: Path, data: dict) -> None:
     import jsonschema
 
-    from ptclint.catalog import package_dir
+    from ptclint.paths import package_dir
 
     schema = json.loads((package_dir("schemas") / "config.schema.json").read_text(encoding="utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))

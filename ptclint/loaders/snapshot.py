@@ -21,7 +21,7 @@ def validate(doc: Any, ctx: LoadContext) -> None:
     """Check the document against schemas/snapshot.schema.json; the first error names its place."""
     import jsonschema
 
-    from ptclint.catalog import package_dir
+    from ptclint.paths import package_dir
 
     schema = json.loads((package_dir("schemas") / "snapshot.schema.json").read_text(encoding="utf-8"))
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc.data))
