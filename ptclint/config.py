@@ -7,7 +7,6 @@ flags override it. A bad entry is a ConfigError naming the file and the key.
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -92,15 +91,8 @@ def load(path: Path | None) -> Config:
     return Config(str(path), data, mappings)
 
 
-def _validate(path: Path, data: dict) -> None:
-    import jsonschema
+def _validate(path: Path, data: dict[str, Any]) -> None:
+    from ptclint import schemas
+    from ptclint.parsing import Document
 
-    from ptclint.paths import package_dir
-
-    schema = json.loads((package_dir("schemas") / "config.schema.json").read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
-        section = "[tool.ptclint]" if path.name == "pyproject.toml" else ""
-        raise ConfigError(f"{path}: {section}{' ' if section else ''}{where}: {err.message}")
+    schemas.validate(Document(str(path), data, {}, {}, "toml"), "config")
