@@ -8,10 +8,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ptclint.catalog import Catalog, Rule, load_catalog, resolve_params, select_rules
-from ptclint.engine import Skip, evaluate
+from ptclint.catalog import Catalog, load_catalog, resolve_params, select_rules
+from ptclint.engine import evaluate
 from ptclint.errors import InputError
-from ptclint.model import InputProblem, Outcome, OutcomeKind, Registry, Severity
+from ptclint.model import Registry
+from ptclint.report import InputProblem, Report
 
 # Text that any PTC-related input contains; files found by walking that hold none are skipped unread.
 _SNIFF = (
@@ -29,8 +30,6 @@ _SNIFF = (
 )
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".terraform", ".tox", "cdk.out.bak"}
 _EXTENSIONS = {".json", ".yaml", ".yml", ".tf"}  # .tf: its directory is one Terraform unit
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3
 
 
 @dataclass
@@ -55,47 +54,7 @@ class ScanOptions:
     config: Any = None  # ptclint.config.Config: maps paths to an account and Region
 
 
-@dataclass
-class ScanResult:
-    rules: list[Rule]
-    outcomes: list[Outcome]
-    skips: list[Skip]
-    problems: list[InputProblem]
-    registries: list[Registry]
-    files: list[str]
-    fail_on: str
-    allow_partial: bool
-    started: datetime
-
-    @property
-    def findings(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.kind is OutcomeKind.FINDING]
-
-    def count(self, kind: OutcomeKind) -> int:
-        return sum(1 for o in self.outcomes if o.kind is kind)
-
-    @property
-    def gaps(self) -> list[str]:
-        return [f"{r.label()}: {g}" for r in self.registries for g in r.gaps]
-
-    @property
-    def partial(self) -> bool:
-        return bool(self.gaps) or self.count(OutcomeKind.ERROR) > 0
-
-    def exit_code(self) -> int:
-        codes = [EXIT_OK]
-        if self.fail_on != "never":
-            threshold = Severity(self.fail_on)
-            if any(o.severity and o.severity.rank >= threshold.rank for o in self.findings):
-                codes.append(EXIT_FINDINGS)
-        if self.problems:
-            codes.append(EXIT_ERROR)
-        if self.partial and not self.allow_partial:
-            codes.append(EXIT_PARTIAL)
-        return max(codes)
-
-
-def run(options: ScanOptions, catalog: Catalog | None = None) -> ScanResult:
+def run(options: ScanOptions, catalog: Catalog | None = None) -> Report:
     """Raises CatalogError / ConfigError before judging anything; input problems are collected."""
     started = options.now or datetime.now(timezone.utc)
     if catalog is None:
@@ -104,8 +63,8 @@ def run(options: ScanOptions, catalog: Catalog | None = None) -> ScanResult:
     params = resolve_params(rules, options.params, catalog)
     registries, problems, files = load_inputs(options)
     outcomes, skips = evaluate(rules, registries, params, started)
-    return ScanResult(rules, outcomes, skips, problems, registries, files, options.fail_on,
-                      options.allow_partial, started)
+    return Report(rules, outcomes, skips, problems, registries, files, options.fail_on, options.allow_partial,
+                  started)
 
 
 # ---------------------------------------------------------------- inputs

@@ -373,7 +373,7 @@ def snapshot_text(regs: list[dict]) -> str:
 def test_generated_snapshots_never_fail_to_evaluate(reg, catalog) -> None:
     """Snapshot-shaped registries from plausible values: no crash, no input error, and every
     (rule, resource) pair gets a verdict (no evaluation error)."""
-    from ptclint.model import OutcomeKind
+    from ptclint.report import OutcomeKind
 
     with tempfile.TemporaryDirectory() as tmp:
         result = scan([write(tmp, "gen.snapshot.json", snapshot_text([reg]))], catalog)

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from ptclint.model import OutcomeKind, Unknown
+from ptclint.model import Unknown
+from ptclint.report import OutcomeKind
 from ptclint.scan import ScanOptions, run
 
 FIX = ROOT / "tests" / "fixtures" / "terraform"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable
 
-from ptclint.model import Outcome
+from ptclint.report import Outcome
 
 
 def fingerprint(outcome: Outcome) -> str:

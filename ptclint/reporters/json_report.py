@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ptclint import __version__
-from ptclint.model import Outcome, OutcomeKind
+from ptclint.report import Outcome, OutcomeKind
 from ptclint.reporters import fingerprint, sort_key
 
 FORMAT_VERSION = 1

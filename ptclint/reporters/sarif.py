@@ -18,7 +18,7 @@ import sarif_om as om
 
 from ptclint import INFORMATION_URI, __version__
 from ptclint.catalog import Rule
-from ptclint.model import Outcome, OutcomeKind
+from ptclint.report import Outcome, OutcomeKind
 from ptclint.reporters import fingerprint, sort_key
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -42,7 +42,7 @@ def summary(result: Any) -> str:
     parts = [", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())]
     regs = len(result.registries)
     parts[0] += f" in {regs} registr{'y' if regs == 1 else 'ies'} ({len(result.files)} file{'s' if len(result.files) != 1 else ''})"
-    from ptclint.model import OutcomeKind
+    from ptclint.report import OutcomeKind
 
     if result.skips:
         reasons = sorted({s.reason for s in result.skips})
