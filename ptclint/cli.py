@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from ptclint import __version__
+from ptclint.reporters import REPORTERS
 
 app = typer.Typer(
     add_completion=False,
@@ -19,10 +20,8 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    sarif = "sarif"
+# --format choices: one per REPORTERS entry, in its order
+Format = Enum("Format", [(name, name) for name in REPORTERS], type=str)  # type: ignore[misc]
 
 
 class FailOn(str, Enum):
@@ -78,7 +77,7 @@ def _write(text: str, output: Optional[str]) -> None:
 @app.command()
 def scan(
     paths: List[str] = typer.Argument(..., help="Files or directories: ptclint snapshots, AWS CLI JSON output."),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    format: Format = typer.Option(Format("table"), "--format", "-f", help="Output format."),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1 [default: warning]."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Run only these rules (id, category such as PTC-AUTH, name or tag). Repeatable."),
@@ -99,7 +98,6 @@ def scan(
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
     from ptclint.errors import PtclintError
-    from ptclint.reporters import renderer
     from ptclint.reporters.table import summary
     from ptclint.scan import ScanOptions, run
 
@@ -150,7 +148,7 @@ def scan(
         raise typer.Exit(130) from None
     for problem in result.problems:
         typer.echo(f"ptclint: error: {problem}", err=True)
-    _write(renderer(format.value)(result), output)
+    _write(REPORTERS[format.value].render(result), output)
     typer.echo(summary(result), err=True)
     raise typer.Exit(result.exit_code())
 

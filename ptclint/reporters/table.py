@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from typing import Any
 
+from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import sort_key
 
 _ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
-def render(result: Any) -> str:
+def render(result: Report) -> str:
     """One block a finding: severity, rule and place on the first line, the message wrapped below."""
     findings = sorted(result.findings, key=lambda f: (sort_key(f)[0], _ORDER[f.severity.value], sort_key(f)[1:]))
     if not findings:
@@ -27,14 +27,14 @@ def render(result: Any) -> str:
     return "\n".join(out)
 
 
-def _resource(f: Any) -> str:
+def _resource(f: Outcome) -> str:
     ident = f.identity
     kind = {"pullThroughCacheRule": "rule", "repositoryCreationTemplate": "template"}.get(ident.kind, ident.kind)
     where = f"{ident.account or '?'}/{ident.region or '?'}"
     return f"[{where} {kind} {ident.name or ident.key}]".replace(" ]", "]")
 
 
-def summary(result: Any) -> str:
+def summary(result: Report) -> str:
     """One line for stderr: findings by severity, what was skipped or could not be judged."""
     counts = {s: 0 for s in ("error", "warning", "note")}
     for f in result.findings:
@@ -42,8 +42,6 @@ def summary(result: Any) -> str:
     parts = [", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())]
     regs = len(result.registries)
     parts[0] += f" in {regs} registr{'y' if regs == 1 else 'ies'} ({len(result.files)} file{'s' if len(result.files) != 1 else ''})"
-    from ptclint.report import OutcomeKind
-
     if result.skips:
         reasons = sorted({s.reason for s in result.skips})
         parts.append(f"{len({s.rule_id for s in result.skips})} rules skipped ({'; '.join(reasons)})")
