@@ -1,4 +1,4 @@
-"""Command line: flags -> ScanOptions -> scan.run -> a reporter -> exit code. Thin on purpose."""
+"""Command line: flags -> config.options() -> scan.run() -> REPORTERS[format] -> exit code. Typer only."""
 
 from __future__ import annotations
 
@@ -97,47 +97,35 @@ def scan(
     hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are skipped; each file is judged with its whole unit."),
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
+    from ptclint import config as project_config
     from ptclint.errors import PtclintError
     from ptclint.reporters.table import summary
-    from ptclint.scan import ScanOptions, run
+    from ptclint.scan import run
 
-    from pathlib import Path
-
-    from ptclint import config as project_config
-
-    if account and not (len(account) == 12 and account.isdigit()):
-        _fail(f"--account {account}: expected a 12-digit AWS account id")
-    try:
-        conf = project_config.load(Path(config) if config else project_config.find())
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    cfn_parameters: dict[str, str] = {}
-    for item in cfn_parameter or []:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            # the item is not echoed: it may hold a NoEcho parameter's secret value
-            _fail("--cfn-parameter: expected KEY=VALUE with a non-empty KEY")
-        cfn_parameters[key.strip()] = value
-    options = ScanOptions(
+    flags = project_config.Flags(
         paths=list(paths),
         account=account,
         region=region,
-        select=list(select) if select else conf.get("select"),
-        extend_select=[*conf.get("extend-select", []), *(extend_select or [])],
-        ignore=[*conf.get("ignore", []), *(ignore or [])],
-        params=[*conf.params(), *(param or [])],
-        rules_dirs=[*conf.get("rules", []), *(rules or [])],
-        fail_on=fail_on.value if fail_on else conf.get("fail-on", "warning"),
-        allow_partial=allow_partial or conf.get("allow-partial", False),
-        max_file_bytes=max_file_size or conf.get("max-file-size"),
-        hook=hook,
-        config=conf,
-        cfn_parameters=cfn_parameters,
+        fail_on=fail_on.value if fail_on else None,
+        select=list(select) if select else None,
+        extend_select=list(extend_select or []),
+        ignore=list(ignore or []),
+        params=list(param or []),
+        rules_dirs=list(rules or []),
+        allow_partial=allow_partial,
+        max_file_bytes=max_file_size,
+        cfn_parameters=list(cfn_parameter or []),
         tf_vars=list(var or []),
         tf_var_files=list(var_file or []),
         tf_root=tf_root or "",
+        hook=hook,
+        config=config,
     )
+    try:
+        options = project_config.options(flags)
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
     try:
         result = run(options)
     except PtclintError as exc:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ptclint.catalog import Catalog, load_catalog, resolve_params, select_rules
+from ptclint.config import ScanOptions
 from ptclint.engine import evaluate
 from ptclint.errors import InputError
 from ptclint.model import Registry
@@ -30,28 +30,6 @@ _SNIFF = (
 )
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".terraform", ".tox", "cdk.out.bak"}
 _EXTENSIONS = {".json", ".yaml", ".yml", ".tf"}  # .tf: its directory is one Terraform unit
-
-
-@dataclass
-class ScanOptions:
-    paths: list[str]
-    account: str = ""
-    region: str = ""
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    params: list[str] = field(default_factory=list)
-    rules_dirs: list[str] = field(default_factory=list)
-    fail_on: str = "warning"
-    allow_partial: bool = False
-    max_file_bytes: int | None = None
-    now: datetime | None = None
-    cfn_parameters: dict[str, str] = field(default_factory=dict)
-    tf_vars: list[str] = field(default_factory=list)  # --var KEY=VALUE (Terraform root module variables)
-    tf_var_files: list[str] = field(default_factory=list)  # --var-file FILE
-    tf_root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
-    hook: bool = False  # pre-commit: named files that hold nothing PTC-related are skipped, not errors
-    config: Any = None  # ptclint.config.Config: maps paths to an account and Region
 
 
 def run(options: ScanOptions, catalog: Catalog | None = None) -> Report:
