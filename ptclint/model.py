@@ -98,10 +98,10 @@ class Registry:
     registry_policy: Lookup | None = None
     secrets: dict[str, Lookup] = field(default_factory=dict)
     roles: dict[str, Lookup] = field(default_factory=dict)
-    upstream_policies: dict = field(default_factory=dict)  # ECR upstream host -> Lookup of its registry policy
-    plan_changes: list[dict] = field(default_factory=list)  # Terraform plan: {address, type, actions, before, after}
+    upstream_policies: dict[str, Lookup] = field(default_factory=dict)  # ECR upstream host -> Lookup of its registry policy
+    plan_changes: list[dict[str, Any]] = field(default_factory=list)  # Terraform plan: {address, type, actions, before, after}
     gaps: list[str] = field(default_factory=list)  # lookups that could not be covered (partial run)
-    errors: list[dict] = field(default_factory=list)  # failed API calls as the snapshot records them
+    errors: list[dict[str, Any]] = field(default_factory=list)  # failed API calls as the snapshot records them
     data_kinds: set[str] = field(default_factory=set)  # secrets, roles, registryPolicy: carried by the input
 
     @property
