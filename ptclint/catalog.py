@@ -14,21 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ptclint import __version__
+from ptclint import __version__, schemas
 from ptclint.errors import CatalogError, ConfigError
 from ptclint.model import Severity
+from ptclint.paths import package_dir
 
 CACHE_FORMAT = 2
 _TEMPLATE_PART = re.compile(r"\{\{(.*?)\}\}", re.S)
-
-
-def package_dir(name: str) -> Path:
-    """Locate shipped data (rules/, schemas/): inside the package in a wheel, beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / f"_{name}", here.parent / name):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"ptclint's {name}/ directory is missing from the installation")
 
 
 @dataclass(frozen=True)
@@ -103,27 +95,21 @@ def load_catalog(extra_dirs: Iterable[str] = (), use_cache: bool = True) -> Cata
             raise ConfigError(f"--rules {extra}: not a directory")
         dirs.append(path)
     files = [f for d in dirs for f in rule_files(d)]
-    schema_path = package_dir("schemas") / "rule.schema.json"
+    schema_path = schemas.path("rule")
     blobs = [(str(f), f.read_bytes()) for f in files]
     key = _cache_key(schema_path.read_bytes(), blobs)
     cached = _read_cache(key) if use_cache else None
     if cached is not None:
         return cached
-    catalog = _build(blobs, schema_path)
+    catalog = _build(blobs)
     if use_cache:
         _write_cache(key, catalog)
     return catalog
 
 
-def _build(blobs: list[tuple[str, bytes]], schema_path: Path) -> Catalog:
-    import json
-
-    import jsonschema
-
+def _build(blobs: list[tuple[str, bytes]]) -> Catalog:
     from ptclint import parsing
 
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for name, raw in blobs:
@@ -132,12 +118,7 @@ def _build(blobs: list[tuple[str, bytes]], schema_path: Path) -> Catalog:
         except UnicodeDecodeError as exc:
             raise CatalogError(name, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
         doc = parsing.parse_yaml(name, text.replace("\r\n", "\n"))
-        errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
-        if errors:
-            err = errors[0]
-            pos = doc.position(tuple(err.absolute_path))
-            where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-            raise CatalogError(name, f"{where}: {err.message}", pos.line, pos.column)
+        schemas.validate(doc, "rule")
         rule = _compile_rule(name, doc, text.splitlines())
         if rule.id in seen:
             raise CatalogError(name, f"duplicate rule id {rule.id} (also in {seen[rule.id]})", doc.position(("id",)).line)

@@ -1,4 +1,4 @@
-"""Command line: flags -> ScanOptions -> scan.run -> a reporter -> exit code. Thin on purpose."""
+"""Command line: flags -> config.options() -> scan.run() -> REPORTERS[format] -> exit code. Typer only."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from ptclint import __version__
+from ptclint.reporters import REPORTERS
 
 app = typer.Typer(
     add_completion=False,
@@ -19,10 +20,8 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    sarif = "sarif"
+# --format choices: one per REPORTERS entry, in its order
+Format = Enum("Format", [(name, name) for name in REPORTERS], type=str)  # type: ignore[misc]
 
 
 class FailOn(str, Enum):
@@ -78,7 +77,7 @@ def _write(text: str, output: Optional[str]) -> None:
 @app.command()
 def scan(
     paths: List[str] = typer.Argument(..., help="Files or directories: ptclint snapshots, AWS CLI JSON output."),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    format: Format = typer.Option(Format("table"), "--format", "-f", help="Output format."),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1 [default: warning]."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Run only these rules (id, category such as PTC-AUTH, name or tag). Repeatable."),
@@ -98,48 +97,35 @@ def scan(
     hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are skipped; each file is judged with its whole unit."),
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
-    from ptclint.errors import PtclintError
-    from ptclint.reporters import renderer
-    from ptclint.reporters.table import summary
-    from ptclint.scan import ScanOptions, run
-
-    from pathlib import Path
-
     from ptclint import config as project_config
+    from ptclint.errors import PtclintError
+    from ptclint.reporters.table import summary
+    from ptclint.scan import run
 
-    if account and not (len(account) == 12 and account.isdigit()):
-        _fail(f"--account {account}: expected a 12-digit AWS account id")
-    try:
-        conf = project_config.load(Path(config) if config else project_config.find())
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    cfn_parameters: dict[str, str] = {}
-    for item in cfn_parameter or []:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            # the item is not echoed: it may hold a NoEcho parameter's secret value
-            _fail("--cfn-parameter: expected KEY=VALUE with a non-empty KEY")
-        cfn_parameters[key.strip()] = value
-    options = ScanOptions(
+    flags = project_config.Flags(
         paths=list(paths),
         account=account,
         region=region,
-        select=list(select) if select else conf.get("select"),
-        extend_select=[*conf.get("extend-select", []), *(extend_select or [])],
-        ignore=[*conf.get("ignore", []), *(ignore or [])],
-        params=[*conf.params(), *(param or [])],
-        rules_dirs=[*conf.get("rules", []), *(rules or [])],
-        fail_on=fail_on.value if fail_on else conf.get("fail-on", "warning"),
-        allow_partial=allow_partial or conf.get("allow-partial", False),
-        max_file_bytes=max_file_size or conf.get("max-file-size"),
-        hook=hook,
-        config=conf,
-        cfn_parameters=cfn_parameters,
+        fail_on=fail_on.value if fail_on else None,
+        select=list(select) if select else None,
+        extend_select=list(extend_select or []),
+        ignore=list(ignore or []),
+        params=list(param or []),
+        rules_dirs=list(rules or []),
+        allow_partial=allow_partial,
+        max_file_bytes=max_file_size,
+        cfn_parameters=list(cfn_parameter or []),
         tf_vars=list(var or []),
         tf_var_files=list(var_file or []),
         tf_root=tf_root or "",
+        hook=hook,
+        config=config,
     )
+    try:
+        options = project_config.options(flags)
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
     try:
         result = run(options)
     except PtclintError as exc:
@@ -150,7 +136,7 @@ def scan(
         raise typer.Exit(130) from None
     for problem in result.problems:
         typer.echo(f"ptclint: error: {problem}", err=True)
-    _write(renderer(format.value)(result), output)
+    _write(REPORTERS[format.value].render(result), output)
     typer.echo(summary(result), err=True)
     raise typer.Exit(result.exit_code())
 

@@ -1,4 +1,5 @@
-"""Project configuration: `[tool.ptclint]` in pyproject.toml or a `.ptclint.toml`.
+"""Project configuration: `[tool.ptclint]` in pyproject.toml or a `.ptclint.toml`, merged with the
+command-line flags into the typed ScanOptions a scan runs with.
 
 Found by looking in the working directory and its parents (up to the repository root). Command-line
 flags override it. A bad entry is a ConfigError naming the file and the key.
@@ -7,10 +8,10 @@ flags override it. A bad entry is a ConfigError naming the file and the key.
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,15 +93,99 @@ def load(path: Path | None) -> Config:
     return Config(str(path), data, mappings)
 
 
-def _validate(path: Path, data: dict) -> None:
-    import jsonschema
+def _validate(path: Path, data: dict[str, Any]) -> None:
+    from ptclint import schemas
+    from ptclint.parsing import Document
 
-    from ptclint.catalog import package_dir
+    schemas.validate(Document(str(path), data, {}, {}, "toml"), "config")
 
-    schema = json.loads((package_dir("schemas") / "config.schema.json").read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
-        section = "[tool.ptclint]" if path.name == "pyproject.toml" else ""
-        raise ConfigError(f"{path}: {section}{' ' if section else ''}{where}: {err.message}")
+
+# ---------------------------------------------------------------- options of one scan
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Everything a scan runs with: the flags merged over the configuration file."""
+
+    paths: list[str]
+    account: str = ""
+    region: str = ""
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    params: list[str] = field(default_factory=list)
+    rules_dirs: list[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    allow_partial: bool = False
+    max_file_bytes: int | None = None
+    now: datetime | None = None
+    cfn_parameters: dict[str, str] = field(default_factory=dict)
+    tf_vars: list[str] = field(default_factory=list)  # --var KEY=VALUE (Terraform root module variables)
+    tf_var_files: list[str] = field(default_factory=list)  # --var-file FILE
+    tf_root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
+    hook: bool = False  # pre-commit: named files that hold nothing PTC-related are skipped, not errors
+    config: Config | None = None  # maps paths to an account and Region
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The `scan` command's flags as given; None, empty or false where not given, so the file decides."""
+
+    paths: list[str]
+    account: str = ""
+    region: str = ""
+    fail_on: str | None = None
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    params: list[str] = field(default_factory=list)
+    rules_dirs: list[str] = field(default_factory=list)
+    allow_partial: bool = False
+    max_file_bytes: int | None = None
+    cfn_parameters: list[str] = field(default_factory=list)  # KEY=VALUE, as typed
+    tf_vars: list[str] = field(default_factory=list)
+    tf_var_files: list[str] = field(default_factory=list)
+    tf_root: str = ""
+    hook: bool = False
+    config: str | None = None  # --config FILE; None: look for one (find())
+
+
+def options(flags: Flags) -> ScanOptions:
+    """Check the flags that need no file, read the configuration file, merge the two."""
+    if flags.account and not (len(flags.account) == 12 and flags.account.isdigit()):
+        raise ConfigError(f"--account {flags.account}: expected a 12-digit AWS account id")
+    return merge(load(Path(flags.config) if flags.config else find()), flags)
+
+
+def merge(conf: Config, flags: Flags) -> ScanOptions:
+    """Flags win over the file; list options (ignore, params, rules, ...) add the flags to the file's."""
+    return ScanOptions(
+        paths=list(flags.paths),
+        account=flags.account,
+        region=flags.region,
+        select=list(flags.select) if flags.select else conf.get("select"),
+        extend_select=[*conf.get("extend-select", []), *flags.extend_select],
+        ignore=[*conf.get("ignore", []), *flags.ignore],
+        params=[*conf.params(), *flags.params],
+        rules_dirs=[*conf.get("rules", []), *flags.rules_dirs],
+        fail_on=flags.fail_on or conf.get("fail-on", "warning"),
+        allow_partial=flags.allow_partial or conf.get("allow-partial", False),
+        max_file_bytes=flags.max_file_bytes or conf.get("max-file-size"),
+        hook=flags.hook,
+        config=conf,
+        cfn_parameters=_cfn_parameters(flags.cfn_parameters),
+        tf_vars=list(flags.tf_vars),
+        tf_var_files=list(flags.tf_var_files),
+        tf_root=flags.tf_root,
+    )
+
+
+def _cfn_parameters(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            # the item is not echoed: it may hold a NoEcho parameter's secret value
+            raise ConfigError("--cfn-parameter: expected KEY=VALUE with a non-empty KEY")
+        out[key.strip()] = value
+    return out

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from ptclint.catalog import Rule
-from ptclint.model import Identity, Lookup, Origin, Outcome, OutcomeKind, Registry, Resource, Severity
-
-
-@dataclass(frozen=True)
-class Skip:
-    """A rule that did not run on a registry because the input does not carry what it needs."""
-
-    rule_id: str
-    registry: str
-    reason: str
+from ptclint.model import Lookup, Origin, Registry, Resource, Severity
+from ptclint.report import Identity, Outcome, OutcomeKind, Skip
 
 
 _NEEDS_TEXT = {

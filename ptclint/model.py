@@ -29,14 +29,6 @@ class Status(str, enum.Enum):
     NOT_COLLECTED = "notCollected"
 
 
-class OutcomeKind(str, enum.Enum):
-    NOT_APPLICABLE = "notApplicable"
-    PASS = "pass"
-    FINDING = "finding"
-    UNKNOWN = "unknown"  # the rule touched a value the input could not resolve
-    ERROR = "error"  # the rule failed to evaluate; the run is partial
-
-
 @dataclass(frozen=True)
 class Unknown:
     """A value an IaC input could not resolve statically. Never produces a finding."""
@@ -106,10 +98,10 @@ class Registry:
     registry_policy: Lookup | None = None
     secrets: dict[str, Lookup] = field(default_factory=dict)
     roles: dict[str, Lookup] = field(default_factory=dict)
-    upstream_policies: dict = field(default_factory=dict)  # ECR upstream host -> Lookup of its registry policy
-    plan_changes: list[dict] = field(default_factory=list)  # Terraform plan: {address, type, actions, before, after}
+    upstream_policies: dict[str, Lookup] = field(default_factory=dict)  # ECR upstream host -> Lookup of its registry policy
+    plan_changes: list[dict[str, Any]] = field(default_factory=list)  # Terraform plan: {address, type, actions, before, after}
     gaps: list[str] = field(default_factory=list)  # lookups that could not be covered (partial run)
-    errors: list[dict] = field(default_factory=list)  # failed API calls as the snapshot records them
+    errors: list[dict[str, Any]] = field(default_factory=list)  # failed API calls as the snapshot records them
     data_kinds: set[str] = field(default_factory=set)  # secrets, roles, registryPolicy: carried by the input
 
     @property
@@ -118,58 +110,3 @@ class Registry:
 
     def label(self) -> str:
         return f"{self.account or '?'}/{self.region or '?'}"
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Names a judged resource independently of line numbers."""
-
-    account: str
-    region: str
-    kind: str
-    key: str  # prefix for rules and templates, "" for the registry
-    name: str = ""  # IaC logical id / address when there is one
-
-    def fqn(self, partition: str = "aws") -> str:
-        kind = {
-            "pullThroughCacheRule": "pull-through-cache-rule",
-            "repositoryCreationTemplate": "repository-creation-template",
-            "iamPolicy": "iam-policy",
-            "registry": "registry",
-        }[self.kind]
-        tail = f"/{self.key}" if self.key else ""
-        return f"aws/{partition}/{self.account or '-'}/{self.region or '-'}/ecr/{kind}{tail}"
-
-    def __str__(self) -> str:
-        base = f"{self.account or '?'}/{self.region or '?'}/{self.kind}"
-        return f"{base}/{self.key}" if self.key else base
-
-
-@dataclass(frozen=True)
-class Outcome:
-    rule_id: str
-    kind: OutcomeKind
-    identity: Identity
-    origin: Origin
-    severity: Severity | None = None
-    message: str = ""
-    related: tuple[tuple[str, Origin], ...] = ()
-    detail: str = ""  # why unknown / the evaluation error
-
-
-@dataclass(frozen=True)
-class InputProblem:
-    """A file or lookup that could not be read; reported, and the rest is still judged."""
-
-    file: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        place = self.file
-        if self.line is not None:
-            place += f":{self.line}"
-            if self.column is not None:
-                place += f":{self.column}"
-        return f"{place}: {self.message}"

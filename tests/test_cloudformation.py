@@ -20,8 +20,9 @@ from conftest import ROOT
 from ptclint import parsing
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, cloudformation
-from ptclint.model import OutcomeKind, Registry, Unknown
-from ptclint.scan import ScanOptions, ScanResult, run
+from ptclint.model import Registry, Unknown
+from ptclint.report import OutcomeKind, Report
+from ptclint.scan import ScanOptions, run
 
 FIX = Path(__file__).parent / "fixtures" / "cloudformation"
 EXAMPLES = ROOT / "examples" / "iac" / "cloudformation"
@@ -31,7 +32,7 @@ SYMBOLIC_SECRET = "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secre
 
 # ---------------------------------------------------------------- helpers
 
-def scan(*paths: Path | str, **options) -> ScanResult:
+def scan(*paths: Path | str, **options) -> Report:
     return run(ScanOptions(paths=[str(p) for p in paths], now=NOW, **options))
 
 
@@ -40,11 +41,11 @@ def ptclint(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           text=True, timeout=900)
 
 
-def findings(result: ScanResult, rule_id: str) -> list:
+def findings(result: Report, rule_id: str) -> list:
     return [o for o in result.findings if o.rule_id == rule_id]
 
 
-def outcomes(result: ScanResult, rule_id: str) -> list:
+def outcomes(result: Report, rule_id: str) -> list:
     return [o for o in result.outcomes if o.rule_id == rule_id]
 
 

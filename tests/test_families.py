@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from ptclint.model import OutcomeKind
+from ptclint.report import OutcomeKind
 from ptclint.scan import ScanOptions, run
 
 FAMILIES = ROOT / "examples" / "families"

@@ -31,12 +31,12 @@ CASES: dict[str, dict] = {
 
 
 def _render(name: str, catalog) -> dict[str, str]:
-    from ptclint.reporters import renderer
+    from ptclint.reporters import REPORTERS
     from ptclint.reporters.table import summary
     from ptclint.scan import ScanOptions, run
 
     result = run(ScanOptions(now=NOW, **CASES[name]), catalog=catalog)
-    out = {fmt: renderer(fmt)(result) for fmt in FORMATS}
+    out = {fmt: REPORTERS[fmt].render(result) for fmt in FORMATS}
     # what the command line prints on stderr: one line per input problem, then the summary
     out["table"] += "".join(f"\n# stderr: ptclint: error: {p}" for p in result.problems)
     out["table"] += f"\n# stderr: {summary(result)}\n# exit: {result.exit_code()}\n"

@@ -399,7 +399,7 @@ def test_a_rule_that_fails_at_run_time_is_isolated(catalog) -> None:
     """Two extra rules: one divides by zero on one resource, one compares a string with an int on
     every resource. Those outcomes are evaluation errors (exit 3); every other rule still runs and
     reports the same findings; --allow-partial gives the code the findings alone give (1)."""
-    from ptclint.reporters.json_report import document
+    from ptclint.reporters.json import document
     from ptclint.scan import ScanOptions, run
 
     base = document(run(ScanOptions(paths=[str(SMALL_SNAPSHOT)]), catalog=catalog))
@@ -441,7 +441,7 @@ def test_a_reporter_that_fails_midway_writes_nothing(tmp_path: Path, catalog, mo
     no temporary file is left behind."""
     from typer.testing import CliRunner
 
-    import ptclint.reporters.json_report as json_report
+    import ptclint.reporters.json as json_report
     import ptclint.scan
     from ptclint.cli import app
 

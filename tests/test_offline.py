@@ -59,7 +59,7 @@ def test_the_guard_works(no_network) -> None:
 def test_offline_scans_use_no_network(no_network, monkeypatch, tmp_path: Path) -> None:
     """The catalog (from its cache or rebuilt), every loader, the engine and every reporter."""
     from ptclint.catalog import load_catalog
-    from ptclint.reporters import renderer
+    from ptclint.reporters import REPORTERS
     from ptclint.scan import ScanOptions, run
 
     monkeypatch.chdir(ROOT)
@@ -73,7 +73,7 @@ def test_offline_scans_use_no_network(no_network, monkeypatch, tmp_path: Path) -
         assert result.exit_code() in (0, 1) and result.registries, paths
         covered.update(result.files)
         for fmt in FORMATS:
-            assert renderer(fmt)(result)
+            assert REPORTERS[fmt].render(result)
     on_disk = {str(p.relative_to(ROOT)) for p in (ROOT / "examples").rglob("*.json")}
     assert on_disk <= covered
     assert no_network == []

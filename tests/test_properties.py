@@ -373,7 +373,7 @@ def snapshot_text(regs: list[dict]) -> str:
 def test_generated_snapshots_never_fail_to_evaluate(reg, catalog) -> None:
     """Snapshot-shaped registries from plausible values: no crash, no input error, and every
     (rule, resource) pair gets a verdict (no evaluation error)."""
-    from ptclint.model import OutcomeKind
+    from ptclint.report import OutcomeKind
 
     with tempfile.TemporaryDirectory() as tmp:
         result = scan([write(tmp, "gen.snapshot.json", snapshot_text([reg]))], catalog)
@@ -409,9 +409,9 @@ def test_order_of_resources_and_files_does_not_change_findings(reg, data, catalo
 
 
 def _renders(result) -> dict[str, str]:
-    from ptclint.reporters import renderer
+    from ptclint.reporters import REPORTERS
 
-    return {fmt: renderer(fmt)(result) for fmt in ("json", "sarif", "table")}
+    return {fmt: REPORTERS[fmt].render(result) for fmt in ("json", "sarif", "table")}
 
 
 @PAIRS
@@ -427,10 +427,10 @@ def test_output_is_deterministic(regs, catalog) -> None:
 _DETERMINISM = r"""
 import json, sys
 from datetime import datetime, timezone
-from ptclint.reporters import renderer
+from ptclint.reporters import REPORTERS
 from ptclint.scan import ScanOptions, run
 result = run(ScanOptions(paths=sys.argv[1:], now=datetime(2026, 11, 20, tzinfo=timezone.utc)))
-sys.stdout.write(json.dumps({fmt: renderer(fmt)(result) for fmt in ("json", "sarif")}))
+sys.stdout.write(json.dumps({fmt: REPORTERS[fmt].render(result) for fmt in ("json", "sarif")}))
 """
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casefiles import CASE_DIR, load_case_file, run_case
-from ptclint.model import OutcomeKind
+from ptclint.report import OutcomeKind
 
 CASE_FILES = sorted(CASE_DIR.glob("*.yaml"))
 CASES = [

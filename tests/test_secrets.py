@@ -250,7 +250,7 @@ def test_valid_inputs_never_show_secret_values(secret_inputs: Path) -> None:
 
 
 def test_valid_inputs_in_process_every_format(secret_inputs: Path, catalog, monkeypatch) -> None:
-    from ptclint.reporters import renderer
+    from ptclint.reporters import REPORTERS
     from ptclint.scan import ScanOptions, run
 
     monkeypatch.chdir(secret_inputs)
@@ -258,7 +258,7 @@ def test_valid_inputs_in_process_every_format(secret_inputs: Path, catalog, monk
         result = run(ScanOptions(paths=[path], tf_var_files=["prod.tfvars"]), catalog=catalog)
         assert not result.problems and len(result.registries) == 1 and result.registries[0].rules, path
         for fmt in FORMATS:
-            assert_no_secret(renderer(fmt)(result))
+            assert_no_secret(REPORTERS[fmt].render(result))
 
 
 # ---------------------------------------------------------------- broken right next to the secret
@@ -376,14 +376,14 @@ def test_broken_inputs_never_echo_the_secret(broken_inputs: Path) -> None:
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_each_broken_input_in_process(name: str, broken_inputs: Path, catalog, monkeypatch) -> None:
     """The same, one input at a time, rendering every format in-process (a leak is pinned to its input)."""
-    from ptclint.reporters import renderer
+    from ptclint.reporters import REPORTERS
     from ptclint.scan import ScanOptions, run
 
     monkeypatch.chdir(broken_inputs)
     result = run(ScanOptions(paths=[name.split("/")[0]]), catalog=catalog)
     assert_no_secret(*(str(p) for p in result.problems))
     for fmt in FORMATS:
-        assert_no_secret(renderer(fmt)(result))
+        assert_no_secret(REPORTERS[fmt].render(result))
 
 
 # Known leaks in ptclint/loaders/cloudformation/ (template.py, intrinsics.py, functions.py; owned elsewhere; reported):

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from ptclint.model import OutcomeKind, Unknown
+from ptclint.model import Unknown
+from ptclint.report import OutcomeKind
 from ptclint.scan import ScanOptions, run
 
 FIX = ROOT / "tests" / "fixtures" / "terraform"
@@ -296,7 +297,7 @@ def test_local_module_directory_is_judged_with_its_caller_not_alone(catalog) -> 
 
 @pytest.mark.parametrize("target", ["secrets/main.tf", "secrets/plan.json"])
 def test_planted_token_appears_in_no_output(catalog, target: str) -> None:
-    from ptclint.reporters import renderer
+    from ptclint.reporters import REPORTERS
 
     path = FIX / target
     assert TOKEN in path.read_text() and OTHER_SECRET in path.read_text()  # the input does hold them
@@ -304,7 +305,7 @@ def test_planted_token_appears_in_no_output(catalog, target: str) -> None:
     assert result.findings
     assert TOKEN not in repr(result.registries) and OTHER_SECRET not in repr(result.registries)
     for fmt in ("table", "json", "sarif"):
-        text = renderer(fmt)(result)
+        text = REPORTERS[fmt].render(result)
         assert text.strip()
         for leaked in (TOKEN, OTHER_SECRET):
             assert leaked not in text, (fmt, leaked)

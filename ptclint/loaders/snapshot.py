@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ptclint.errors import InputError
+from ptclint import schemas
 from ptclint.loaders import LoadContext, field_origins, normalise, origin_at
 from ptclint.model import Lookup, Registry, Resource, Status
 
@@ -19,20 +19,7 @@ def detect(data: Any) -> bool:
 
 def validate(doc: Any, ctx: LoadContext) -> None:
     """Check the document against schemas/snapshot.schema.json; the first error names its place."""
-    import jsonschema
-
-    from ptclint.catalog import package_dir
-
-    schema = json.loads((package_dir("schemas") / "snapshot.schema.json").read_text(encoding="utf-8"))
-    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc.data))
-    if not errors:
-        return
-    # the shallowest error; at one place, a secret value first (it says the most)
-    err = min(errors, key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)), e.validator != "not"))
-    path = tuple(err.absolute_path)
-    pos = doc.position(path)
-    pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
-    raise InputError(ctx.display_path or doc.path, f"at {pointer}: {_explain(err)}", pos.line, pos.column)
+    schemas.validate(doc, "snapshot", file=ctx.display_path or doc.path, explain=_explain)
 
 
 _TYPE_NAMES = {"string": "a string", "number": "a number", "integer": "a whole number", "object": "an object",

@@ -1,11 +1,43 @@
-"""Output formats. Each module exposes `render(result) -> str`; all order results the same way."""
+"""Output formats: the Reporter protocol, the REPORTERS table, and the ordering and fingerprints
+every format shares.
+
+A reporter turns a scan's Report into text. To add a format: write `reporters/<fmt>.py` with a
+module-level `render(report: Report) -> str`, add its line to REPORTERS (the `--format` choices
+come from it), and add a golden test.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Protocol
 
-from ptclint.model import Outcome
+from ptclint.report import Outcome, Report
+
+
+class Reporter(Protocol):
+    """What `--format` chooses: one method, the whole report in, the whole text out."""
+
+    def render(self, report: Report) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Module:
+    """A reporter module imported when first used (sarif-om alone costs ~70 ms of start-up)."""
+
+    name: str
+
+    def render(self, report: Report) -> str:
+        render: Callable[[Report], str] = getattr(importlib.import_module(self.name), "render")
+        return render(report)
+
+
+REPORTERS: dict[str, Reporter] = {
+    "table": _Module("ptclint.reporters.table"),
+    "json": _Module("ptclint.reporters.json"),
+    "sarif": _Module("ptclint.reporters.sarif"),
+}
 
 
 def fingerprint(outcome: Outcome) -> str:
@@ -15,16 +47,6 @@ def fingerprint(outcome: Outcome) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def sort_key(outcome: Outcome) -> tuple:
+def sort_key(outcome: Outcome) -> tuple[str, int, int, str, str, str]:
     o = outcome.origin
     return (o.file, o.line, o.column, outcome.rule_id, str(outcome.identity), outcome.identity.name)
-
-
-def renderer(fmt: str) -> Callable[..., str]:
-    if fmt == "json":
-        from ptclint.reporters.json_report import render
-    elif fmt == "sarif":
-        from ptclint.reporters.sarif import render
-    else:
-        from ptclint.reporters.table import render
-    return render

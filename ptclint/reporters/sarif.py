@@ -18,7 +18,7 @@ import sarif_om as om
 
 from ptclint import INFORMATION_URI, __version__
 from ptclint.catalog import Rule
-from ptclint.model import Outcome, OutcomeKind
+from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import fingerprint, sort_key
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -110,7 +110,7 @@ def _result(o: Outcome, index: int) -> om.Result:
     )
 
 
-def build(result: Any, category: str = "ptclint/scan/") -> om.SarifLog:
+def build(result: Report, category: str = "ptclint/scan/") -> om.SarifLog:
     rules = sorted(result.rules, key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(rules)}
     findings = sorted(result.findings, key=sort_key)
@@ -171,5 +171,5 @@ def _to_json(obj: Any) -> Any:
     return obj
 
 
-def render(result: Any) -> str:
+def render(result: Report) -> str:
     return json.dumps(_to_json(build(result)), indent=2, ensure_ascii=False) + "\n"

@@ -4,46 +4,49 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from typing import Any
 
+from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import sort_key
 
 _ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
-def render(result: Any) -> str:
+def render(result: Report) -> str:
     """One block a finding: severity, rule and place on the first line, the message wrapped below."""
-    findings = sorted(result.findings, key=lambda f: (sort_key(f)[0], _ORDER[f.severity.value], sort_key(f)[1:]))
+    findings = sorted(result.findings, key=lambda f: (sort_key(f)[0], _ORDER[_level(f)], sort_key(f)[1:]))
     if not findings:
         return "No findings.\n"
     width = max(60, min(120, shutil.get_terminal_size((100, 20)).columns))
     rule_width = max(len(f.rule_id) for f in findings)
     out = []
     for f in findings:
-        out.append(f"{f.severity.value.upper():<8} {f.rule_id:<{rule_width}}  {f.origin}  {_resource(f)}")
+        out.append(f"{_level(f).upper():<8} {f.rule_id:<{rule_width}}  {f.origin}  {_resource(f)}")
         out.extend(textwrap.wrap(f.message, width - 4, initial_indent="    ", subsequent_indent="    ",
                                  break_on_hyphens=False, break_long_words=False))
         out.append("")
     return "\n".join(out)
 
 
-def _resource(f: Any) -> str:
+def _level(f: Outcome) -> str:
+    assert f.severity is not None, "a finding always has a severity"
+    return f.severity.value
+
+
+def _resource(f: Outcome) -> str:
     ident = f.identity
     kind = {"pullThroughCacheRule": "rule", "repositoryCreationTemplate": "template"}.get(ident.kind, ident.kind)
     where = f"{ident.account or '?'}/{ident.region or '?'}"
     return f"[{where} {kind} {ident.name or ident.key}]".replace(" ]", "]")
 
 
-def summary(result: Any) -> str:
+def summary(result: Report) -> str:
     """One line for stderr: findings by severity, what was skipped or could not be judged."""
     counts = {s: 0 for s in ("error", "warning", "note")}
     for f in result.findings:
-        counts[f.severity.value] += 1
+        counts[_level(f)] += 1
     parts = [", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())]
     regs = len(result.registries)
     parts[0] += f" in {regs} registr{'y' if regs == 1 else 'ies'} ({len(result.files)} file{'s' if len(result.files) != 1 else ''})"
-    from ptclint.model import OutcomeKind
-
     if result.skips:
         reasons = sorted({s.reason for s in result.skips})
         parts.append(f"{len({s.rule_id for s in result.skips})} rules skipped ({'; '.join(reasons)})")

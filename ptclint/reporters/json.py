@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import json  # the standard library's: imports are absolute, this module is ptclint.reporters.json
 from typing import Any
 
 from ptclint import __version__
-from ptclint.model import Outcome, OutcomeKind
+from ptclint.model import Origin
+from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import fingerprint, sort_key
 
 FORMAT_VERSION = 1
@@ -14,13 +15,13 @@ FORMAT_VERSION = 1
 
 def _resource(o: Outcome) -> dict[str, Any]:
     i = o.identity
-    out = {"account": i.account, "region": i.region, "kind": i.kind, "key": i.key, "fqn": i.fqn()}
+    out: dict[str, Any] = {"account": i.account, "region": i.region, "kind": i.kind, "key": i.key, "fqn": i.fqn()}
     if i.name:
         out["name"] = i.name
     return out
 
 
-def _origin(origin: Any) -> dict[str, Any]:
+def _origin(origin: Origin) -> dict[str, Any]:
     loc: dict[str, Any] = {"file": origin.file, "line": origin.line, "column": origin.column}
     if origin.pointer:
         loc["pointer"] = origin.pointer
@@ -31,10 +32,13 @@ def _location(o: Outcome) -> dict[str, Any]:
     return _origin(o.origin)
 
 
-def document(result: Any) -> dict[str, Any]:
+def document(result: Report) -> dict[str, Any]:
     rules = {r.id: r for r in result.rules}
     findings = sorted(result.findings, key=sort_key)
-    by_kind = lambda kind: sorted((o for o in result.outcomes if o.kind is kind), key=sort_key)  # noqa: E731
+
+    def by_kind(kind: OutcomeKind) -> list[Outcome]:
+        return sorted((o for o in result.outcomes if o.kind is kind), key=sort_key)
+
     counts = {s: sum(1 for f in findings if f.severity and f.severity.value == s) for s in ("error", "warning", "note")}
     return {
         "ptclintFindings": FORMAT_VERSION,
@@ -86,5 +90,5 @@ def document(result: Any) -> dict[str, Any]:
     }
 
 
-def render(result: Any) -> str:
+def render(result: Report) -> str:
     return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
