@@ -29,10 +29,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Iterable
+from collections.abc import Hashable, Iterable
+from typing import Any
 
 from ptclint.errors import InputError
-from ptclint.loaders import LoadContext, display_path
+from ptclint.loaders import LoadContext, by_account_and_region, display_path, never_attaches
+from ptclint.loaders.sources import Source
 from ptclint.loaders import tf_model as M
 from ptclint.loaders.tf_eval import (
     Attr,
@@ -61,12 +63,36 @@ _META = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisione
 SNIFF = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry_policy")
 
 
-def detect(data: Any) -> bool:
-    """Terraform directories are recognised by scan (a directory with .tf files), not by content."""
-    return False
+sniff = SNIFF
+yaml_tags = None
+options = M.options
+attaches = never_attaches
 
 
-def load(directory: str, ctx: LoadContext) -> list[Registry]:
+class UnitSource(Source):
+    """A Terraform module directory: its .tf files and those of the local modules it calls."""
+
+    def texts(self, max_bytes: int) -> Iterable[str]:
+        return unit_texts(self.path, max_bytes)
+
+
+def find(files: list[str], named: bool) -> list[Source]:
+    """Terraform units among these files: each directory holding .tf files that no other of them
+    calls as a local module; a .tf file given by name stands for its directory."""
+    dirs = list(dict.fromkeys(os.path.dirname(f) or "." for f in files if f.lower().endswith(".tf")))
+    return [UnitSource(d, False) for d in (dirs if named else root_modules(dirs))]
+
+
+def claims(source: Source) -> bool:
+    return isinstance(source, UnitSource)
+
+
+def merge_key(registry: Registry) -> Hashable | None:
+    return by_account_and_region(registry)
+
+
+def load(source: Source, ctx: LoadContext) -> list[Registry]:
+    directory = source.path
     try:
         unit = _Unit(directory, ctx)
         return M.build_registries(unit.objects())
@@ -234,7 +260,7 @@ class _Unit:
     def __init__(self, directory: str, ctx: LoadContext) -> None:
         self.ctx = ctx
         self.root_dir = os.path.abspath(directory)
-        self.max_bytes = int(ctx.options.get("max_file_bytes") or 10 * 1024 * 1024)
+        self.max_bytes = ctx.max_file_bytes
         self.evaluator = Evaluator(root_dir=self.root_dir, max_file_bytes=self.max_bytes)
         self.defs: dict[str, ModuleDef] = {}
         self.instances = 0
@@ -278,10 +304,10 @@ class _Unit:
         files += [os.path.join(self.root_dir, n) for n in names
                   if (n.endswith(".auto.tfvars") or n.endswith(".auto.tfvars.json"))
                   and os.path.isfile(os.path.join(self.root_dir, n))]
-        files += list(self.ctx.options.get("tf_var_files") or [])
+        files += list((self.ctx.options or M.Options()).var_files)
         for path in files:
             values.update(self._read_var_file(path))
-        for item in self.ctx.options.get("tf_vars") or []:
+        for item in (self.ctx.options or M.Options()).vars:
             key, sep, raw = str(item).partition("=")
             key = key.strip()
             if not sep or not key:

@@ -12,7 +12,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ptclint.model import Lookup, Origin, Registry, Resource, Status, Unknown
+from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
+
+
+@dataclass(frozen=True)
+class Options:
+    """Terraform settings from the command line, shared by the configuration and plan loaders."""
+
+    vars: tuple[str, ...] = ()  # --var KEY=VALUE (root module variables)
+    var_files: tuple[str, ...] = ()  # --var-file FILE
+    root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
+
+
+def options(scan: Any) -> Options:
+    return Options(tuple(scan.tf_vars), tuple(scan.tf_var_files), scan.tf_root)
 
 ACCOUNT_TOKEN = "${AWS::AccountId}"
 REGION_TOKEN = "${AWS::Region}"
@@ -357,7 +370,7 @@ def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderI
         data, origins = template_data(o)
         reg = registry_for(o.provider)
         reg.templates.append(Resource("repositoryCreationTemplate", data, o.origin, origins, o.address))
-        reg.templates_known = True
+        reg.carries(DataKind.TEMPLATES)
     for o in by_type.get(REGISTRY_POLICY, []):
         reg = registry_for(o.provider)
         if reg.registry_policy is not None:
@@ -366,7 +379,7 @@ def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderI
         text = _json_string(text) if text is not None else Unknown("the registry policy has no policy argument")
         reg.registry_policy = Lookup(Status.FOUND, {"policyText": text, "policy": decode_policy(text)},
                                      o.origins.get("policy", o.origin))
-        reg.data_kinds.add("registryPolicy")
+        reg.carries(DataKind.REGISTRY_POLICY)
 
     if plan_changes:
         for provider, change in plan_changes:
@@ -374,7 +387,7 @@ def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderI
             reg.plan_changes.append(change)
     if plan:
         for reg in registries.values():
-            reg.data_kinds.add("planChanges")
+            reg.carries(DataKind.PLAN_CHANGES)
 
     if not registries:
         return []  # nothing PTC-related in this unit
@@ -438,7 +451,7 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
         origin = s.origins.get("name") or s.origins.get("name_prefix") or s.origin
         lookup = Lookup(Status.FOUND, {"secret": secret, "declared": declared}, origin)
         reg = registry_for(s.provider)
-        reg.data_kinds.add("secrets")
+        reg.carries(DataKind.SECRETS)
         if isinstance(arn, str):
             reg.secrets[arn] = lookup
             declared_all[arn] = lookup
@@ -448,7 +461,7 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
             ref = rule.data.get("credentialArn")
             if isinstance(ref, str) and ref in declared_all and ref not in reg.secrets:
                 reg.secrets[ref] = declared_all[ref]
-                reg.data_kinds.add("secrets")
+                reg.carries(DataKind.SECRETS)
 
 
 def _roles_and_policies(by_type: dict, by_address: dict, registry_for: Any, registries: dict) -> None:
@@ -531,7 +544,7 @@ def _roles_and_policies(by_type: dict, by_address: dict, registry_for: Any, regi
                         r.origins.get("name", r.origin))
         reg = registry_for(r.provider)
         reg.roles[arn] = lookup
-        reg.data_kinds.add("roles")
+        reg.carries(DataKind.ROLES)
     for reg in registries.values():
         for item in [*reg.rules, *reg.templates]:
             ref = item.data.get("customRoleArn")
@@ -539,7 +552,7 @@ def _roles_and_policies(by_type: dict, by_address: dict, registry_for: Any, regi
                 for other in registries.values():
                     if ref in other.roles:
                         reg.roles[ref] = other.roles[ref]
-                        reg.data_kinds.add("roles")
+                        reg.carries(DataKind.ROLES)
                         break
 
     for rp in role_policies:
@@ -564,7 +577,7 @@ def _roles_and_policies(by_type: dict, by_address: dict, registry_for: Any, regi
 
 def _add_policy(reg: Registry, resource: Resource) -> None:
     reg.iam_policies.append(resource)
-    reg.data_kinds.add("iamPolicies")
+    reg.carries(DataKind.IAM_POLICIES)
 
 
 # ---------------------------------------------------------------- addresses
