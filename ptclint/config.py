@@ -8,6 +8,7 @@ flags override it. A bad entry is a ConfigError naming the file and the key.
 from __future__ import annotations
 
 import fnmatch
+import glob
 import os
 import sys
 from dataclasses import dataclass, field
@@ -125,6 +126,23 @@ class ScanOptions:
     tf_root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
     hook: bool = False  # pre-commit: named files that hold nothing PTC-related are skipped, not errors
     config: Config | None = None  # maps paths to an account and Region
+
+    def context_for(self, path: str) -> tuple[str, str]:
+        """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
+        account, region = self.config.context_for(path) if self.config else ("", "")
+        return self.account or account, self.region or region
+
+    def expanded_paths(self) -> list[str]:
+        """The paths to read. In hook mode a changed file is judged with the rest of its configured
+        registry, so rules about something missing do not fire just because the others did not change."""
+        paths = list(self.paths)
+        if not (self.hook and self.config):
+            return paths
+        for mapping in self.config.registries:
+            if any(mapping.matches(p) for p in self.paths):
+                for pattern in mapping.paths:
+                    paths.extend(sorted(glob.glob(os.path.join(mapping.base, pattern), recursive=True)))
+        return list(dict.fromkeys(paths))
 
 
 @dataclass(frozen=True)

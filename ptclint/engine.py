@@ -6,37 +6,16 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from ptclint.catalog import Rule
-from ptclint.model import Lookup, Origin, Registry, Resource, Severity
+from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip
 
 
-_NEEDS_TEXT = {
-    "templates": "creation templates not in this input",
-    "secrets": "secret metadata not in this input",
-    "roles": "IAM role data not in this input",
-    "registryPolicy": "registry policy not in this input",
-    "account": "registry account unknown (use --account)",
-    "region": "registry region unknown (use --region)",
-    "planChanges": "no Terraform plan changes in this input",
-    "iamPolicies": "no IAM policies in this input",
-}
-
-
 def missing_need(rule: Rule, registry: Registry) -> str | None:
-    have = {
-        "templates": registry.templates_known,
-        "secrets": "secrets" in registry.data_kinds,
-        "roles": "roles" in registry.data_kinds,
-        "registryPolicy": registry.registry_policy is not None
-        and registry.registry_policy.status.value in ("found", "notFound"),
-        "account": bool(registry.account),
-        "region": bool(registry.region),
-        "planChanges": "planChanges" in registry.data_kinds,
-        "iamPolicies": "iamPolicies" in registry.data_kinds,
-    }
+    """Why the rule cannot be judged on this registry (a kind of data it needs is absent), or None."""
     for need in rule.needs:
-        if not have.get(need, False):
-            return _NEEDS_TEXT[need]
+        kind = DataKind(need)
+        if not registry.has(kind):
+            return MISSING[kind]
     return None
 
 
@@ -97,7 +76,7 @@ class _Scope:
                 "repositoryCreationTemplates": [dict(t.data) for t in registry.templates],
                 "iamPolicies": [dict(p.data) for p in registry.iam_policies],
                 "planChanges": list(registry.plan_changes),
-                "hasTemplates": registry.templates_known,
+                "hasTemplates": registry.has(DataKind.TEMPLATES),
                 "registryPolicy": _lookup_map(policy) if policy else {"status": "notCollected"},
                 "upstreamPolicies": {h: _lookup_map(u) for h, u in registry.upstream_policies.items()},
                 "source": registry.source,

@@ -11,7 +11,7 @@ import json
 from typing import Any, Iterable
 
 from ptclint import __version__
-from ptclint.model import Lookup, Registry, Unknown
+from ptclint.model import DataKind, Lookup, Registry, Unknown
 
 VERSION = 1
 
@@ -32,22 +32,21 @@ def _lookup(lookup: Lookup, drop: tuple[str, ...] = ()) -> dict[str, Any]:
 
 def registry_document(reg: Registry) -> dict[str, Any]:
     out: dict[str, Any] = {"account": reg.account, "region": reg.region, "partition": reg.partition}
-    if reg.rules_known or reg.rules:
+    if reg.has(DataKind.RULES) or reg.rules:
         out["pullThroughCacheRules"] = {"status": "found", "items": [_plain(dict(r.data)) for r in reg.rules]}
-    if reg.templates_known:
+    if reg.has(DataKind.TEMPLATES):
         out["repositoryCreationTemplates"] = {"status": "found", "items": [_plain(dict(t.data)) for t in reg.templates]}
     if reg.registry_policy is not None:
         out["registryPolicy"] = _lookup(reg.registry_policy, drop=("policy",))
-    if "secrets" in reg.data_kinds:
+    if reg.has(DataKind.SECRETS):
         out["secrets"] = {arn: _lookup(v) for arn, v in sorted(reg.secrets.items())}
-    if "roles" in reg.data_kinds:
+    if reg.has(DataKind.ROLES):
         out["roles"] = {arn: _lookup(v) for arn, v in sorted(reg.roles.items())}
-    upstream = getattr(reg, "upstream_policies", None)
-    if upstream:
-        out["upstreamPolicies"] = {host: _lookup(v, drop=("policy",)) for host, v in sorted(upstream.items())}
-    if "iamPolicies" in reg.data_kinds:
+    if reg.upstream_policies:
+        out["upstreamPolicies"] = {host: _lookup(v, drop=("policy",)) for host, v in sorted(reg.upstream_policies.items())}
+    if reg.has(DataKind.IAM_POLICIES):
         out["iamPolicies"] = [_plain(dict(p.data)) for p in reg.iam_policies]
-    if "planChanges" in reg.data_kinds:
+    if reg.has(DataKind.PLAN_CHANGES):
         out["planChanges"] = _plain(list(reg.plan_changes))
     if reg.errors:
         out["errors"] = [dict(e) for e in reg.errors]

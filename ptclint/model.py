@@ -77,12 +77,49 @@ class Lookup:
     origin: Origin | None = None
 
 
+class DataKind(str, enum.Enum):
+    """What a rule can need from its registry. An input carries some kinds of data and not others
+    (an AWS CLI rules export has no secrets); a rule that needs a kind the registry lacks is
+    skipped with `MISSING[kind]`, never judged on absent data. `schemas/rule.schema.json`'s
+    `needs` enum is exactly this enum (a test checks it)."""
+
+    RULES = "rules"
+    TEMPLATES = "templates"
+    REGISTRY_POLICY = "registryPolicy"
+    SECRETS = "secrets"
+    ROLES = "roles"
+    PLAN_CHANGES = "planChanges"
+    IAM_POLICIES = "iamPolicies"
+    ACCOUNT = "account"
+    REGION = "region"
+
+
+MISSING: dict[DataKind, str] = {
+    DataKind.RULES: "pull through cache rules not in this input",
+    DataKind.TEMPLATES: "creation templates not in this input",
+    DataKind.SECRETS: "secret metadata not in this input",
+    DataKind.ROLES: "IAM role data not in this input",
+    DataKind.REGISTRY_POLICY: "registry policy not in this input",
+    DataKind.ACCOUNT: "registry account unknown (use --account)",
+    DataKind.REGION: "registry region unknown (use --region)",
+    DataKind.PLAN_CHANGES: "no Terraform plan changes in this input",
+    DataKind.IAM_POLICIES: "no IAM policies in this input",
+}
+
+# Statuses under which a registry holds a kind of data a rule can judge. "No registry policy" is
+# data (the registry has none); a collection that was not found, denied or not collected is not.
+_JUDGEABLE = {DataKind.REGISTRY_POLICY: (Status.FOUND, Status.NOT_FOUND)}
+_COLLECTION_NAMES = {DataKind.RULES: "pullThroughCacheRules", DataKind.TEMPLATES: "repositoryCreationTemplates"}
+
+
 @dataclass
 class Registry:
     """One (account, region): the unit cross-resource rules judge.
 
-    `templates_known` says whether the input carries creation templates at all, so that
-    "no template applies" is never said of an input that simply has none.
+    `coverage` records, per kind of data, what the input said about it: carried (FOUND), denied,
+    or not collected (absent). Rules about something missing ("no template applies") only run on
+    a registry that carries that kind of data. A loader fills a registry in; the scan merges
+    registries that describe the same (account, region) and then only reads them.
     """
 
     account: str
@@ -93,16 +130,13 @@ class Registry:
     rules: list[Resource] = field(default_factory=list)
     templates: list[Resource] = field(default_factory=list)
     iam_policies: list[Resource] = field(default_factory=list)  # IaC: {PolicyName, document, roles?}
-    templates_known: bool = False
-    rules_known: bool = True
     registry_policy: Lookup | None = None
     secrets: dict[str, Lookup] = field(default_factory=dict)
     roles: dict[str, Lookup] = field(default_factory=dict)
-    upstream_policies: dict[str, Lookup] = field(default_factory=dict)  # ECR upstream host -> Lookup of its registry policy
-    plan_changes: list[dict[str, Any]] = field(default_factory=list)  # Terraform plan: {address, type, actions, before, after}
-    gaps: list[str] = field(default_factory=list)  # lookups that could not be covered (partial run)
+    upstream_policies: dict[str, Lookup] = field(default_factory=dict)  # ECR upstream host -> its registry policy
+    plan_changes: list[dict[str, Any]] = field(default_factory=list)  # Terraform plan: {address, type, actions, ...}
+    coverage: dict[DataKind, Status] = field(default_factory=lambda: {DataKind.RULES: Status.FOUND})
     errors: list[dict[str, Any]] = field(default_factory=list)  # failed API calls as the snapshot records them
-    data_kinds: set[str] = field(default_factory=set)  # secrets, roles, registryPolicy: carried by the input
 
     @property
     def key(self) -> tuple[str, str]:
@@ -110,3 +144,105 @@ class Registry:
 
     def label(self) -> str:
         return f"{self.account or '?'}/{self.region or '?'}"
+
+    def carries(self, kind: DataKind, status: Status = Status.FOUND) -> None:
+        """Record what the input said about a kind of data (by default: it carries it)."""
+        self.coverage[kind] = status
+
+    def has(self, kind: DataKind) -> bool:
+        """Whether rules that need `kind` can be judged on this registry."""
+        if kind is DataKind.ACCOUNT:
+            return bool(self.account)
+        if kind is DataKind.REGION:
+            return bool(self.region)
+        if kind is DataKind.REGISTRY_POLICY and self.registry_policy is not None:
+            return self.registry_policy.status in _JUDGEABLE[kind]
+        return self.coverage.get(kind) in _JUDGEABLE.get(kind, (Status.FOUND,))
+
+    def join(self, other: Registry) -> None:
+        """Take in another input's view of the same registry."""
+        self.account = self.account or other.account
+        self.region = self.region or other.region
+        self.rules.extend(other.rules)
+        self.templates.extend(other.templates)
+        self.iam_policies.extend(other.iam_policies)
+        self.plan_changes.extend(other.plan_changes)
+        self.registry_policy = self.registry_policy or other.registry_policy
+        self.secrets.update(other.secrets)
+        self.roles.update(other.roles)
+        self.errors.extend(other.errors)
+        for kind, status in other.coverage.items():
+            if kind not in self.coverage or status is Status.FOUND:
+                self.coverage[kind] = status
+
+    @property
+    def gaps(self) -> list[str]:
+        """What could not be covered (access denied, failed API calls): these make a run partial."""
+        denied = Status.ACCESS_DENIED
+        out = [f"{name}: access denied" for kind, name in _COLLECTION_NAMES.items() if self.coverage.get(kind) is denied]
+        if self.registry_policy is not None and self.registry_policy.status is denied:
+            out.append("registryPolicy: access denied")
+        seen: set[int] = set()
+        for what, table in (("secret", self.secrets), ("role", self.roles),
+                            ("upstream registry policy", self.upstream_policies)):
+            for key, lookup in table.items():
+                if lookup.status is denied and id(lookup) not in seen:  # a lookup linked under two keys counts once
+                    seen.add(id(lookup))
+                    out.append(f"{what} {key}: access denied")
+        out.extend(f"{e['operation']}: {e.get('code', 'error')}: {e['message']}" for e in self.errors)
+        return out
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Names a judged resource independently of line numbers."""
+
+    account: str
+    region: str
+    kind: str
+    key: str  # prefix for rules and templates, "" for the registry
+    name: str = ""  # IaC logical id / address when there is one
+
+    def fqn(self, partition: str = "aws") -> str:
+        kind = {
+            "pullThroughCacheRule": "pull-through-cache-rule",
+            "repositoryCreationTemplate": "repository-creation-template",
+            "iamPolicy": "iam-policy",
+            "registry": "registry",
+        }[self.kind]
+        tail = f"/{self.key}" if self.key else ""
+        return f"aws/{partition}/{self.account or '-'}/{self.region or '-'}/ecr/{kind}{tail}"
+
+    def __str__(self) -> str:
+        base = f"{self.account or '?'}/{self.region or '?'}/{self.kind}"
+        return f"{base}/{self.key}" if self.key else base
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rule_id: str
+    kind: OutcomeKind
+    identity: Identity
+    origin: Origin
+    severity: Severity | None = None
+    message: str = ""
+    related: tuple[tuple[str, Origin], ...] = ()
+    detail: str = ""  # why unknown / the evaluation error
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A file or lookup that could not be read; reported, and the rest is still judged."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return f"{place}: {self.message}"

@@ -12,7 +12,7 @@ from ptclint.catalog import Catalog, resolve_params
 from ptclint.engine import evaluate
 from ptclint.loaders import LoadContext, snapshot
 from ptclint.model import Unknown
-from ptclint.scan import link_lookups
+from ptclint.loaders.merge import link_lookups
 
 _MARK = "\u0000unknown:"
 
@@ -61,7 +61,7 @@ def case_registry(case: dict, path: str = "case.json") -> Any:
     if isinstance(policy, dict) and "policy" in policy:
         reg["registryPolicy"] = {"status": policy.get("status", "found"), "policyText": json.dumps(policy["policy"])}
     doc = parsing.parse_json(path, json.dumps({"ptclintSnapshot": 1, "registries": [_mark_unknowns(reg)]}, indent=1))
-    registries = snapshot.load(doc, LoadContext(display_path=path))
+    registries = snapshot.read(doc, LoadContext(display_path=path))
     for r in registries:
         for resource in [*r.rules, *r.templates, *r.iam_policies]:
             _restore_unknowns(resource.data)

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from ptclint.model import DataKind
 from ptclint import parsing
 from ptclint.errors import InputError
-from ptclint.loaders import LoadContext, cloudformation
+from ptclint.loaders import LoadContext
+from ptclint.loaders.cloudformation import template as cloudformation
 from ptclint.model import Registry, Unknown
 from ptclint.report import OutcomeKind, Report
 from ptclint.scan import ScanOptions, run
@@ -61,7 +63,7 @@ def load_template(path: Path, **ctx) -> Registry:
     else:
         doc = parsing.parse_yaml(str(path), text, cloudformation.tag_handler)
     assert cloudformation.detect(doc.data)
-    (registry,) = cloudformation.load(doc, LoadContext(display_path=str(path), **ctx))
+    (registry,) = cloudformation.read(doc, LoadContext(display_path=str(path), **ctx))
     return registry
 
 
@@ -108,13 +110,13 @@ def test_credential_ref_links_the_declared_secret() -> None:
     assert lookup.data["declared"]["name"] == "dockerhub-creds"
     assert lookup.data["secret"] == {"ARN": arn, "Name": "dockerhub-creds"}
     assert lookup.origin.line == line_of(DOCKERHUB, "Name: dockerhub-creds")
-    assert {"secrets"} <= registry.data_kinds and "roles" not in registry.data_kinds
+    assert registry.has(DataKind.SECRETS) and not registry.has(DataKind.ROLES)
     # the value is a Sub over a plain parameter and a NoEcho one: keys known, no token in the file
     declared = lookup.data["declared"]
     assert declared["valueKeys"] == ["username", "accessToken"]
     assert declared["valueIsJsonObject"] is True and declared["literalToken"] is False
     assert "recoveryWindowInDays" not in declared and "namePrefix" not in declared
-    assert registry.templates_known and registry.source == "iac"
+    assert registry.has(DataKind.TEMPLATES) and registry.source == "iac"
     assert (registry.account, registry.region, registry.partition) == ("${AWS::AccountId}", "${AWS::Region}", "aws")
 
 
@@ -560,7 +562,7 @@ Resources:
     assert dict(prod.data) == {"ecrRepositoryPrefix": "ecr-public", "upstreamRegistryUrl": "public.ecr.aws"}
     assert maybe.data["upstreamRegistryUrl"] == "registry.k8s.io"  # both branches agree
     assert maybe.data["upstreamRepositoryPrefix"] == Unknown("condition Unsure cannot be decided statically")
-    assert not registry.templates_known
+    assert not registry.has(DataKind.TEMPLATES)
 
 
 def test_functions_resolve(tmp_path: Path) -> None:
@@ -627,7 +629,7 @@ Conditions:
         "resourceTags": [{"Key": "team", "Value": "prod"}],
     }
     assert (registry.account, registry.region, registry.partition) == ("${AWS::AccountId}", "cn-north-1", "aws-cn")
-    assert registry.templates_known
+    assert registry.has(DataKind.TEMPLATES)
 
 
 def test_field_origins_are_property_lines(tmp_path: Path) -> None:
@@ -664,7 +666,7 @@ def test_ssm_parameter_types_are_unknown_unless_given(tmp_path: Path) -> None:
       UpstreamRegistryUrl: !Ref Host
 """, head="Parameters:\n  Host: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /ptc/host}")
     assert isinstance(loaded(tmp_path, text).rules[0].data["upstreamRegistryUrl"], Unknown)
-    given = loaded(tmp_path, text, options={"cfn_parameters": {"Host": "quay.io"}})
+    given = loaded(tmp_path, text, options=cloudformation.Options({"Host": "quay.io"}))
     assert given.rules[0].data["upstreamRegistryUrl"] == "quay.io"
 
 
@@ -737,7 +739,7 @@ def test_secret_without_name_cannot_be_linked(tmp_path: Path) -> None:
         "      Name: ecr-pullthroughcache/docker-hub\n", ""))
     arn = registry.rules[0].data["credentialArn"]
     assert isinstance(arn, Unknown) and "generates" in arn.reason
-    assert registry.secrets == {} and "secrets" in registry.data_kinds
+    assert registry.secrets == {} and registry.has(DataKind.SECRETS)
 
 
 # ---------------------------------------------------------------- roles and policies
@@ -813,8 +815,8 @@ def test_role_policies_and_registry_policy_are_attached(tmp_path: Path) -> None:
     assert [a["PolicyName"] for a in attached] == ["AmazonEC2ContainerRegistryReadOnly", "ptc-pull"]
     assert attached[1]["document"]["Statement"][0]["Action"] == "ecr:BatchGetImage"
     assert [p["PolicyName"] for p in lookup.data["inlinePolicies"]] == ["import", "extra"]
-    assert {"roles", "iamPolicies", "registryPolicy"} <= registry.data_kinds
-    assert "secrets" not in registry.data_kinds
+    assert registry.has(DataKind.ROLES) and registry.has(DataKind.IAM_POLICIES) and registry.has(DataKind.REGISTRY_POLICY)
+    assert not registry.has(DataKind.SECRETS)
     assert sorted(p.data["PolicyName"] for p in registry.iam_policies) == ["extra", "import", "ptc-pull"]
     assert {p.name for p in registry.iam_policies} == {"PullPolicy", "ExtraPolicy", "PtcRole.Policies[0]"}
     policy = registry.registry_policy
@@ -843,7 +845,7 @@ def test_role_without_name_is_unknown(tmp_path: Path) -> None:
     registry = loaded(tmp_path, ROLE_TEMPLATE.replace("{principal}", "x").replace(
         "      RoleName: ecr-ptc-upstream\n", ""))
     assert isinstance(registry.rules[0].data["customRoleArn"], Unknown)
-    assert registry.roles == {} and "roles" in registry.data_kinds
+    assert registry.roles == {} and registry.has(DataKind.ROLES)
 
 
 def test_registry_policy_only_template_is_ptc_related(tmp_path: Path) -> None:
@@ -853,7 +855,7 @@ def test_registry_policy_only_template_is_ptc_related(tmp_path: Path) -> None:
     assert not result.problems and result.files
     (registry,) = result.registries
     assert registry.registry_policy is not None and registry.registry_policy.data["policy"]["Statement"] == []
-    assert "registryPolicy" in registry.data_kinds and not registry.rules
+    assert registry.has(DataKind.REGISTRY_POLICY) and not registry.rules
 
 
 def test_each_template_is_its_own_registry(tmp_path: Path) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from ptclint.model import DataKind
 from ptclint.errors import InputError
 from ptclint.model import Status
-from ptclint.scan import ScanOptions, load_inputs
+from ptclint.loaders.inputs import load_inputs
+from ptclint.scan import ScanOptions
 
 DEMO = ROOT / "examples" / "demo-account.snapshot.json"
 ACCOUNT = "111122223333"
@@ -35,8 +37,8 @@ def test_demo_snapshot_loads_two_registries_with_statuses() -> None:
     assert sorted(r.key for r in registries) == [(ACCOUNT, "eu-west-1"), (ACCOUNT, "us-east-1")]
     eu = next(r for r in registries if r.region == "eu-west-1")
     us = next(r for r in registries if r.region == "us-east-1")
-    assert eu.templates_known and not us.templates_known
-    assert {"secrets", "roles"} <= us.data_kinds
+    assert eu.has(DataKind.TEMPLATES) and not us.has(DataKind.TEMPLATES)
+    assert us.has(DataKind.SECRETS) and us.has(DataKind.ROLES)
     statuses = {lookup.status for lookup in us.secrets.values()}
     assert statuses == {Status.FOUND, Status.NOT_FOUND}
     rule = eu.rules[0]
@@ -80,7 +82,7 @@ def test_snapshot_version_and_account_are_checked(tmp_path: Path) -> None:
 def test_access_denied_collection_is_a_gap(tmp_path: Path) -> None:
     registries, _ = load(write(tmp_path, "s.json", _snapshot(pullThroughCacheRules={"status": "found", "items": []},
                                                              repositoryCreationTemplates={"status": "accessDenied"})))
-    assert registries[0].gaps and not registries[0].templates_known
+    assert registries[0].gaps and not registries[0].has(DataKind.TEMPLATES)
 
 
 # ---------------------------------------------------------------- AWS CLI
@@ -105,7 +107,7 @@ def test_cli_exports_form_one_registry_and_link_partial_secret_arns(tmp_path: Pa
                                 region="eu-west-1")
     assert not problems and len(registries) == 1
     reg = registries[0]
-    assert reg.key == (ACCOUNT, "eu-west-1") and reg.templates_known
+    assert reg.key == (ACCOUNT, "eu-west-1") and reg.has(DataKind.TEMPLATES)
     assert reg.rules[0].data["createdAt"] == "2023-11-14T22:13:20Z"
     assert reg.rules[1].data["createdAt"] == "2023-11-14T22:13:20Z"
     partial = RULES["pullThroughCacheRules"][0]["credentialArn"]

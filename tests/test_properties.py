@@ -463,7 +463,7 @@ def _load_snapshot(text: str):
     from ptclint.loaders import LoadContext, snapshot
 
     doc = parsing.parse_json("snap.json", text)
-    return snapshot.load(doc, LoadContext(display_path="snap.json"))
+    return snapshot.read(doc, LoadContext(display_path="snap.json"))
 
 
 def _round_trip(text: str) -> tuple[str, str]:
@@ -489,7 +489,8 @@ def test_export_round_trips_the_shipped_inputs(monkeypatch) -> None:
     """Snapshots and AWS CLI exports as loaded by a scan (IaC units carry symbolic accounts and
     unknown values, which a snapshot cannot hold: not exported)."""
     from ptclint.export import dumps
-    from ptclint.scan import ScanOptions, load_inputs
+    from ptclint.loaders.inputs import load_inputs
+    from ptclint.scan import ScanOptions
 
     monkeypatch.chdir(ROOT)
     for paths, options in ((["examples/demo-account.snapshot.json"], {}),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from ptclint.model import Unknown
+from ptclint.model import DataKind, Unknown
 from ptclint.report import OutcomeKind
 from ptclint.scan import ScanOptions, run
 
@@ -138,8 +138,8 @@ def test_plan_links_unknown_credential_arn_to_the_declared_secret(catalog) -> No
     role = reg.roles[rules["aws_ecr_pull_through_cache_rule.upstream"].data["customRoleArn"]].data
     assert role["role"]["RoleName"] == "ecr-ptc-upstream"
     assert role["inlinePolicies"][0]["PolicyName"] == "pull-from-upstream"
-    assert reg.registry_policy is not None and "registryPolicy" in reg.data_kinds
-    assert {"planChanges", "secrets", "roles", "iamPolicies"} <= reg.data_kinds
+    assert reg.registry_policy is not None and reg.has(DataKind.REGISTRY_POLICY)
+    assert reg.has(DataKind.PLAN_CHANGES) and reg.has(DataKind.SECRETS) and reg.has(DataKind.ROLES) and reg.has(DataKind.IAM_POLICIES)
     changes = {c["address"]: c for c in reg.plan_changes}
     assert changes["aws_ecr_pull_through_cache_rule.dockerhub"]["actions"] == ["create"]
     assert changes["aws_ecr_pull_through_cache_rule.dockerhub"]["after"]["ecrRepositoryPrefix"] == "docker-hub"
@@ -159,7 +159,7 @@ def test_plan_delete_and_create_of_the_same_prefix_are_plan_changes(catalog, tmp
     path.write_text(json.dumps(plan, indent=1))
     result = scan(catalog, path, tf_root=str(FIX / "foreach"))
     (reg,) = result.registries
-    assert "planChanges" in reg.data_kinds
+    assert reg.has(DataKind.PLAN_CHANGES)
     by_address = {c["address"]: c for c in reg.plan_changes}
     assert by_address["aws_ecr_pull_through_cache_rule.quay"] == {
         "address": "aws_ecr_pull_through_cache_rule.quay", "type": "aws_ecr_pull_through_cache_rule",
@@ -334,9 +334,12 @@ def _load(tmp_path: Path, files: dict[str, str], **options):
         p = tmp_path / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
+    from ptclint.loaders.terraform.objects import Options
+
+    settings = Options(vars=tuple(options.pop("tf_vars", ())), var_files=tuple(options.pop("tf_var_files", ())))
     ctx = LoadContext(account=options.pop("account", ""), region=options.pop("region", ""),
-                      display_path=str(tmp_path), options=options)
-    return terraform_hcl.load(str(tmp_path), ctx)
+                      display_path=str(tmp_path), options=settings, **options)
+    return terraform_hcl.load(terraform_hcl.UnitSource(str(tmp_path), False), ctx)
 
 
 def test_expressions_functions_and_locals(tmp_path: Path) -> None:
@@ -404,7 +407,7 @@ resource "aws_ecr_repository_creation_template" "t" {
     assert data["encryptionConfiguration"] == {"encryptionType": "KMS",
                                                "kmsKey": "arn:aws:kms:eu-west-1:111122223333:key/1234"}
     assert json.loads(data["lifecyclePolicy"])["rules"][0]["description"] == "prod"
-    assert reg.templates_known
+    assert reg.has(DataKind.TEMPLATES)
 
 
 def test_variable_precedence_and_types(tmp_path: Path) -> None:
@@ -554,7 +557,7 @@ def test_state_json_is_fully_known_and_names_the_account(catalog, tmp_path: Path
     result = scan(catalog, tmp_path / "state.json", tf_root=str(FIX / "foreach"), region="eu-west-1")
     (reg,) = result.registries
     assert (reg.account, reg.region) == ("444455556666", "eu-west-1")
-    assert "planChanges" not in reg.data_kinds and reg.plan_changes == []
+    assert not reg.has(DataKind.PLAN_CHANGES) and reg.plan_changes == []
     assert {(o.rule_id, o.identity.name, o.origin.file) for o in result.findings if o.rule_id == "PTC-UP-004"} == {
         ("PTC-UP-004", 'aws_ecr_pull_through_cache_rule.this["gitlab"]', rel(FIX / "foreach" / "main.tf"))}
 

@@ -1,47 +1,114 @@
-"""Input loaders: recognise a parsed document by its shape and turn it into registries.
+"""Input kinds as plug-ins: the `Loader` protocol and `LOADERS`, the one table that names them.
 
-Each loader module exposes `detect(data) -> bool` and `load(doc, ctx) -> list[Registry]`.
-The list below is the one place that names them, in the order shapes are tried.
+A loader module satisfies `Loader` at module level (pre-commit's languages do the same): it says
+what text its inputs contain (`sniff`), which sources it reads (`find` for inputs it assembles
+from several files, such as a Terraform module directory; JSON and YAML files are found for every
+loader alike), whether it `claims` a source, how it `load`s one into registries, and how those
+registries `merge` with others. Adding an input kind is: the module, its line in `LOADERS`, its
+tests (`docs/loaders.md` walks through one).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
 import os
-from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ptclint.model import Origin, Registry
+
+if TYPE_CHECKING:
+    from ptclint.loaders.sources import Source, TagHandler
+
+# Module of each input kind, in the order they are asked whether they claim a source. Imported
+# on first use, so a scan imports only the table, and boto3 is never imported for files.
+LOADERS: dict[str, str] = {
+    "snapshot": "ptclint.loaders.snapshot",
+    "cloudformation": "ptclint.loaders.cloudformation.template",
+    "awscli": "ptclint.loaders.awscli",
+    "terraform_plan": "ptclint.loaders.terraform.plan",
+    "terraform_hcl": "ptclint.loaders.terraform.config",
+}
 
 
 @dataclass(frozen=True)
 class LoadContext:
+    """What a loader is told besides its source. `options` is the loader's own `Options` instance."""
+
     account: str = ""
     region: str = ""
     display_path: str = ""  # the path findings name (relative to the working directory)
-    options: dict[str, Any] = field(default_factory=dict)
+    max_file_bytes: int = 10 * 1024 * 1024
+    options: Any = None
 
 
 class Loader(Protocol):
     name: str
+    sniff: tuple[str, ...]  # text that any input of this kind contains; found sources holding none are skipped
+    yaml_tags: TagHandler | None  # YAML tags this kind's documents use (CloudFormation's !Ref), else None
+    def options(self, scan: Any) -> Any:
+        """The kind's own settings (a frozen dataclass, or None) from the scan's options; given to `load` as `ctx.options`."""
 
-    def detect(self, data: Any) -> bool: ...
+    def find(self, files: list[str], named: bool) -> list[Source]:
+        """Sources this kind assembles from the given files (a Terraform unit from .tf files); [] for JSON/YAML kinds."""
 
-    def load(self, doc: Any, ctx: LoadContext) -> list[Registry]: ...
+    def claims(self, source: Source) -> bool:
+        """Whether this loader reads the source (asked in `LOADERS` order; the first that claims it loads it)."""
+
+    def load(self, source: Source, ctx: LoadContext) -> list[Registry]:
+        """The registries the source describes; raises `InputError` with a place for bad input."""
+
+    def merge_key(self, registry: Registry) -> Hashable | None:
+        """Registries with equal keys describe one registry and are joined; None: the registry stands alone."""
+
+    def attaches(self, registry: Registry) -> bool:
+        """A registry holding only lookups (an exported secret or role) that joins a registry of its
+        account from the same loader, or the only one, instead of standing alone."""
 
 
-def loaders() -> list[Loader]:
-    from ptclint.loaders import awscli, cloudformation, snapshot
-    from ptclint.loaders.terraform import config as terraform_hcl, plan as terraform_plan
-
-    return [snapshot, cloudformation, awscli, terraform_plan, terraform_hcl]  # type: ignore[list-item]
+_loaded: dict[str, Loader] = {}
 
 
-def detect(data: Any) -> Loader | None:
-    for loader in loaders():
-        if loader.detect(data):
-            return loader
+def loader(name: str) -> Loader:
+    if name not in _loaded:
+        _loaded[name] = importlib.import_module(LOADERS[name])  # type: ignore[assignment]
+    return _loaded[name]
+
+
+def all_loaders() -> list[Loader]:
+    return [loader(name) for name in LOADERS]
+
+
+def by_account_and_region(registry: Registry) -> Hashable | None:
+    """The usual merge key: inputs naming the same account and Region describe one registry; a
+    registry whose account or Region is unknown or symbolic stands alone."""
+    if registry.account and registry.region and "${" not in registry.account + registry.region:
+        return (registry.account, registry.region)
     return None
+
+
+def never_attaches(registry: Registry) -> bool:
+    return False
+
+
+def no_options(scan: Any) -> None:
+    return None
+
+
+def finds_nothing(files: list[str], named: bool) -> list[Source]:
+    return []
+
+
+def claims_document(detect: Callable[[Any], bool]) -> Callable[[Source], bool]:
+    """`claims` of a JSON/YAML kind: the file's parsed document has the kind's shape."""
+    from ptclint.loaders.sources import FileSource
+
+    def claims(source: Source) -> bool:
+        return isinstance(source, FileSource) and detect(source.document().data)
+
+    return claims
 
 
 def origin_at(doc: Any, ctx: LoadContext, path: tuple) -> Origin:

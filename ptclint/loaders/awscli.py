@@ -12,10 +12,15 @@ import json
 from typing import Any
 
 from ptclint.errors import InputError
-from ptclint.loaders import LoadContext, field_origins, normalise, origin_at
-from ptclint.model import Lookup, Registry, Resource, Status
+from ptclint.loaders import LoadContext, claims_document, field_origins, finds_nothing, no_options, normalise, origin_at
+from ptclint.loaders.sources import Source, document
+from ptclint.model import DataKind, Lookup, Registry, Resource, Status
 
 name = "awscli"
+sniff = ("ullThroughCache", "epositoryCreationTemplate", "SecretList", ":secretsmanager:", '"Role"', "policyText")
+yaml_tags = None
+find = finds_nothing
+options = no_options
 
 _RULE_FIELDS = {
     "ecrRepositoryPrefix": str,
@@ -67,7 +72,21 @@ def _shape(data: Any) -> str | None:
     return None
 
 
-def load(doc: Any, ctx: LoadContext) -> list[Registry]:
+claims = claims_document(detect)
+
+
+def merge_key(registry: Registry) -> tuple[str, str]:
+    """AWS CLI outputs carry no Region: all of them in one scan form one registry per account."""
+    return ("awscli", registry.account)
+
+
+def attaches(registry: Registry) -> bool:
+    """A secret or role exported on its own joins the registry of its account (or the only one)."""
+    return not registry.rules and not registry.templates and registry.registry_policy is None
+
+
+def load(source: Source, ctx: LoadContext) -> list[Registry]:
+    doc: Any = document(source)
     shape = _shape(doc.data)
     registry = Registry(account=ctx.account, region=ctx.region, source="export")
     registry.origin = origin_at(doc, ctx, ())
@@ -88,7 +107,7 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
             _check_template_parts(doc, ctx, path, item)
             registry.templates.append(Resource("repositoryCreationTemplate", normalise(item),
                                                origin_at(doc, ctx, path), field_origins(doc, ctx, path, item)))
-        registry.templates_known = True
+        registry.carries(DataKind.TEMPLATES)
         _adopt_account(registry, [data.get("registryId")])
     elif shape == "registryPolicy":
         _check_fields(doc, ctx, (), data, {"registryId": str, "policyText": str}, required=("policyText",))
@@ -96,7 +115,7 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
 
         registry.registry_policy = registry_policy_lookup({"status": "found", "policyText": data["policyText"]},
                                                           origin_at(doc, ctx, ("policyText",)))
-        registry.data_kinds.add("registryPolicy")
+        registry.carries(DataKind.REGISTRY_POLICY)
         _adopt_account(registry, [data.get("registryId")])
     elif shape in ("secret", "secretList"):
         entries = [((), data)] if shape == "secret" else [
@@ -107,7 +126,7 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
             _check_fields(doc, ctx, path, secret, {"ARN": str, "Name": str, "KmsKeyId": str}, required=("ARN", "Name"))
             registry.secrets[secret["ARN"]] = Lookup(Status.FOUND, {"secret": normalise(secret)},
                                                      origin_at(doc, ctx, path))
-        registry.data_kinds.add("secrets")
+        registry.carries(DataKind.SECRETS)
     elif shape == "role":
         role = data["Role"]
         _check_fields(doc, ctx, ("Role",), role, {"Arn": str, "RoleName": str}, required=("Arn", "RoleName"))
@@ -121,7 +140,7 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
             except ValueError:
                 pass
         registry.roles[role["Arn"]] = Lookup(Status.FOUND, {"role": normalise(role)}, origin_at(doc, ctx, ("Role",)))
-        registry.data_kinds.add("roles")
+        registry.carries(DataKind.ROLES)
     else:  # detect() said yes, so this cannot happen
         raise InputError(doc.path, "not a recognised AWS CLI output")
     return [registry]

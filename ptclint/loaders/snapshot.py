@@ -6,15 +6,35 @@ import json
 from typing import Any
 
 from ptclint import schemas
-from ptclint.loaders import LoadContext, field_origins, normalise, origin_at
-from ptclint.model import Lookup, Registry, Resource, Status
+from ptclint.loaders import (
+    LoadContext,
+    by_account_and_region,
+    claims_document,
+    field_origins,
+    finds_nothing,
+    never_attaches,
+    no_options,
+    normalise,
+    origin_at,
+)
+from ptclint.loaders.sources import Source, document
+from ptclint.model import DataKind, Lookup, Registry, Resource, Status
 
 name = "snapshot"
+sniff = ("ptclintSnapshot", "ullThroughCache", "epositoryCreationTemplate")
+yaml_tags = None
 VERSION = 1
 
 
 def detect(data: Any) -> bool:
     return isinstance(data, dict) and "ptclintSnapshot" in data
+
+
+claims = claims_document(detect)
+find = finds_nothing
+options = no_options
+merge_key = by_account_and_region
+attaches = never_attaches
 
 
 def validate(doc: Any, ctx: LoadContext) -> None:
@@ -68,7 +88,12 @@ def _explain(err: Any) -> str:
     return f"does not match the snapshot schema ({validator}: {expected!r})"
 
 
-def load(doc: Any, ctx: LoadContext) -> list[Registry]:
+def load(source: Source, ctx: LoadContext) -> list[Registry]:
+    return read(document(source), ctx)
+
+
+def read(doc: Any, ctx: LoadContext) -> list[Registry]:
+    """Registries of a parsed snapshot document (also what the rule case files are built from)."""
     validate(doc, ctx)
     registries = []
     for i, reg in enumerate(doc.data["registries"]):
@@ -82,46 +107,40 @@ def load(doc: Any, ctx: LoadContext) -> list[Registry]:
         )
         rules = reg.get("pullThroughCacheRules")
         if rules is not None:
-            registry.rules_known = rules["status"] == "found"
+            registry.carries(DataKind.RULES, Status(rules["status"]))
             for j, item in enumerate(rules.get("items", [])):
                 path = (*base, "pullThroughCacheRules", "items", j)
                 registry.rules.append(_resource("pullThroughCacheRule", doc, ctx, path, item))
-            _gap(registry, "pullThroughCacheRules", rules["status"])
         templates = reg.get("repositoryCreationTemplates")
         if templates is not None:
-            registry.templates_known = templates["status"] == "found"
+            registry.carries(DataKind.TEMPLATES, Status(templates["status"]))
             for j, item in enumerate(templates.get("items", [])):
                 path = (*base, "repositoryCreationTemplates", "items", j)
                 registry.templates.append(_resource("repositoryCreationTemplate", doc, ctx, path, item))
-            _gap(registry, "repositoryCreationTemplates", templates["status"])
         if "registryPolicy" in reg:
             registry.registry_policy = registry_policy_lookup(reg["registryPolicy"], origin_at(doc, ctx, (*base, "registryPolicy")))
-            registry.data_kinds.add("registryPolicy")
-            _gap(registry, "registryPolicy", reg["registryPolicy"]["status"])
+            registry.carries(DataKind.REGISTRY_POLICY, registry.registry_policy.status)
         for kind in ("secrets", "roles"):
             if kind in reg:
-                registry.data_kinds.add(kind)
+                registry.carries(DataKind(kind))
                 table = getattr(registry, kind)
                 for arn, entry in reg[kind].items():
                     status = Status(entry["status"])
                     table[arn] = Lookup(status, normalise({k: v for k, v in entry.items() if k != "status"}),
                                         origin_at(doc, ctx, (*base, kind, arn)))
-                    _gap(registry, f"{kind[:-1]} {arn}", entry["status"])
         for host, entry in reg.get("upstreamPolicies", {}).items():
             origin = origin_at(doc, ctx, (*base, "upstreamPolicies", host))
             registry.upstream_policies[host.strip().lower()] = registry_policy_lookup(entry, origin)
-            _gap(registry, f"upstream registry policy {host}", entry["status"])
         for j, policy in enumerate(reg.get("iamPolicies", [])):
             path = (*base, "iamPolicies", j)
             registry.iam_policies.append(_resource("iamPolicy", doc, ctx, path, _decoded(policy)))
         if "iamPolicies" in reg:
-            registry.data_kinds.add("iamPolicies")
+            registry.carries(DataKind.IAM_POLICIES)
         if "planChanges" in reg:
             registry.plan_changes.extend(reg["planChanges"])
-            registry.data_kinds.add("planChanges")
+            registry.carries(DataKind.PLAN_CHANGES)
         for err in reg.get("errors", []):
             registry.errors.append(dict(err))
-            registry.gaps.append(f"{err['operation']}: {err.get('code', 'error')}: {err['message']}")
         registries.append(registry)
     return registries
 
@@ -147,8 +166,3 @@ def _decoded(policy: dict) -> dict:
 
 def _resource(kind: str, doc: Any, ctx: LoadContext, path: tuple, item: dict) -> Resource:
     return Resource(kind, normalise(item), origin_at(doc, ctx, path), field_origins(doc, ctx, path, item))
-
-
-def _gap(registry: Registry, what: str, status: str) -> None:
-    if status == Status.ACCESS_DENIED.value:
-        registry.gaps.append(f"{what}: access denied")

@@ -10,11 +10,20 @@ is reduced here to its key names and two booleans and goes no further.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, NoReturn
 
 from ptclint.errors import InputError
-from ptclint.loaders import LoadContext, origin_at
+from ptclint.loaders import (
+    LoadContext,
+    by_account_and_region,
+    claims_document,
+    finds_nothing,
+    never_attaches,
+    origin_at,
+)
+from ptclint.loaders.sources import Source, document
 from ptclint.loaders.cloudformation.intrinsics import Resolver
 from ptclint.loaders.cloudformation.values import (
     MANAGED_POLICY,
@@ -26,9 +35,22 @@ from ptclint.loaders.cloudformation.values import (
     kind_of,
     partition_of,
 )
-from ptclint.model import Lookup, Origin, Registry, Resource, Status, Unknown
+from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
 
 name = "cloudformation"
+sniff = ("ullThroughCache", "epositoryCreationTemplate", "AWS::ECR::RegistryPolicy")
+find = finds_nothing
+merge_key = by_account_and_region
+attaches = never_attaches
+
+
+@dataclass(frozen=True)
+class Options:
+    parameters: Mapping[str, str] = field(default_factory=dict)  # --cfn-parameter KEY=VALUE, over Defaults
+
+
+def options(scan: Any) -> Options:
+    return Options(dict(scan.cfn_parameters))
 
 PTC_RULE = "AWS::ECR::PullThroughCacheRule"
 TEMPLATE = "AWS::ECR::RepositoryCreationTemplate"
@@ -62,6 +84,9 @@ def tag_handler(tag: str, value: Any) -> Any:
     return {key: value}
 
 
+yaml_tags = tag_handler
+
+
 # ---------------------------------------------------------------- detection
 
 
@@ -77,6 +102,9 @@ def detect(data: Any) -> bool:
         return any(isinstance(r, dict) and isinstance(r.get("Type"), str) and r["Type"] in _PTC_TYPES
                    for r in resources.values())
     return _mentions_ptc_type(resources)
+
+
+claims = claims_document(detect)
 
 
 def _mentions_ptc_type(value: Any) -> bool:
@@ -118,7 +146,12 @@ _TEMPLATE_PROPS = {
 }
 
 
-def load(doc: Any, ctx: LoadContext) -> list[Registry]:
+def load(source: Source, ctx: LoadContext) -> list[Registry]:
+    return read(document(source), ctx)
+
+
+def read(doc: Any, ctx: LoadContext) -> list[Registry]:
+    """Registries of a parsed template."""
     try:
         return _Template(doc, ctx).load()
     except RecursionError:
@@ -151,7 +184,7 @@ class _Template:
     def load(self) -> list[Registry]:
         self.check_sections()
         ctx = self.ctx
-        overrides = {str(k): str(v) for k, v in (ctx.options.get("cfn_parameters") or {}).items()}
+        overrides = {str(k): str(v) for k, v in (ctx.options or Options()).parameters.items()}
         self.resolver = Resolver(self.data, self.fail, account=ctx.account, region=ctx.region,
                                  partition=partition_of(ctx.region), overrides=overrides)
         self.resolver.check_dependencies()
@@ -164,7 +197,7 @@ class _Template:
         )
         resources: dict = self.data["Resources"]
         kinds = {lid: res["Type"] for lid, res in resources.items()}
-        registry.templates_known = TEMPLATE in kinds.values()
+        registry.carries(DataKind.TEMPLATES, Status.FOUND if TEMPLATE in kinds.values() else Status.NOT_COLLECTED)
         created = [lid for lid in resources if self.resolver.created(lid) is not False]
         for lid in created:
             rtype = kinds[lid]
@@ -174,21 +207,21 @@ class _Template:
                 registry.templates.append(self.resource(lid, "repositoryCreationTemplate", _TEMPLATE_PROPS))
             elif rtype == REGISTRY_POLICY and registry.registry_policy is None:
                 registry.registry_policy = self.registry_policy(lid)
-                registry.data_kinds.add("registryPolicy")
+                registry.carries(DataKind.REGISTRY_POLICY)
         policies = [self.iam_policy(lid) for lid in created if kinds[lid] in _POLICY_TYPES]
         for lid in created:
             if kinds[lid] == ROLE:
                 policies.extend(self.role_inline_policies(lid))
         registry.iam_policies = [p for p in policies if p is not None]
         if registry.iam_policies:
-            registry.data_kinds.add("iamPolicies")
+            registry.carries(DataKind.IAM_POLICIES)
         if SECRET in kinds.values():
-            registry.data_kinds.add("secrets")
+            registry.carries(DataKind.SECRETS)
             for lid in created:
                 if kinds[lid] == SECRET:
                     self.add_secret(registry, lid)
         if ROLE in kinds.values():
-            registry.data_kinds.add("roles")
+            registry.carries(DataKind.ROLES)
             for lid in created:
                 if kinds[lid] == ROLE:
                     self.add_role(registry, lid, created, kinds)

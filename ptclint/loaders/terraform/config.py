@@ -33,7 +33,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ptclint.errors import InputError
-from ptclint.loaders import LoadContext
+from ptclint.loaders import LoadContext, by_account_and_region, never_attaches
+from ptclint.loaders.sources import Source
 from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.instances import ModuleInstance, NotOnDisk
 from ptclint.loaders.terraform.mapping import build_registries
@@ -42,16 +43,34 @@ from ptclint.model import Registry, Unknown
 
 name = "terraform_hcl"
 
-SNIFF = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry_policy")
+sniff = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry_policy")
+yaml_tags = None
+options = M.options
+merge_key = by_account_and_region
+attaches = never_attaches
 
 
-def detect(data: Any) -> bool:
-    """Terraform directories are recognised by scan (a directory with .tf files), not by content."""
-    return False
+class UnitSource(Source):
+    """A Terraform root module directory: its .tf files and those of the local modules it calls."""
+
+    def texts(self, max_bytes: int) -> Iterable[str]:
+        return unit_texts(self.path, max_bytes)
 
 
-def load(directory: str, ctx: LoadContext) -> list[Registry]:
+def find(files: list[str], named: bool) -> list[Source]:
+    """Terraform units among these files: each directory holding .tf files that no other of them
+    calls as a local module; a .tf file given by name stands for its directory."""
+    dirs = list(dict.fromkeys(os.path.dirname(f) or "." for f in files if f.lower().endswith(".tf")))
+    return [UnitSource(d, False) for d in (dirs if named else root_modules(dirs))]
+
+
+def claims(source: Source) -> bool:
+    return isinstance(source, UnitSource)
+
+
+def load(source: Source, ctx: LoadContext) -> list[Registry]:
     """A root module directory (with its local and downloaded modules) -> its registries."""
+    directory = source.path
     try:
         unit = Unit(directory, ctx)
         return build_registries(_objects(unit))

@@ -28,7 +28,7 @@ from ptclint.loaders.terraform.objects import (
     policy_arn,
     role_arn,
 )
-from ptclint.model import Lookup, Registry, Resource, Status, Unknown
+from ptclint.model import DataKind, Lookup, Registry, Resource, Status, Unknown
 
 RegistryFor = Callable[[ProviderInfo], Registry]
 Policies = dict[str, tuple[Any, Any, Any]]  # address -> (arn, name, document)
@@ -98,7 +98,7 @@ def _roles(by_type: dict, by_address: dict, registry_for: RegistryFor, policies_
                         r.origins.get("name", r.origin))
         reg = registry_for(r.provider)
         reg.roles[arn] = lookup
-        reg.data_kinds.add("roles")
+        reg.carries(DataKind.ROLES)
     return role_names
 
 
@@ -159,7 +159,7 @@ def _share_roles(registries: dict) -> None:
                 for other in registries.values():
                     if ref in other.roles:
                         reg.roles[ref] = other.roles[ref]
-                        reg.data_kinds.add("roles")
+                        reg.carries(DataKind.ROLES)
                         break
 
 
@@ -191,4 +191,4 @@ def _policy_documents(by_type: dict, registry_for: RegistryFor, consumed: set[st
 
 def _add_policy(reg: Registry, resource: Resource) -> None:
     reg.iam_policies.append(resource)
-    reg.data_kinds.add("iamPolicies")
+    reg.carries(DataKind.IAM_POLICIES)

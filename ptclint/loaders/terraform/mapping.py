@@ -30,7 +30,7 @@ from ptclint.loaders.terraform.objects import (
     secret_arn,
 )
 from ptclint.loaders.terraform.values import json_encode, kind_of
-from ptclint.model import Lookup, Origin, Registry, Resource, Status, Unknown
+from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
 
 
 def _string(value: Any) -> Any:
@@ -188,7 +188,7 @@ def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderI
         data, origins = template_data(o)
         reg = registry_for(o.provider)
         reg.templates.append(Resource("repositoryCreationTemplate", data, o.origin, origins, o.address))
-        reg.templates_known = True
+        reg.carries(DataKind.TEMPLATES)
     for o in by_type.get(REGISTRY_POLICY, []):
         reg = registry_for(o.provider)
         if reg.registry_policy is not None:
@@ -197,7 +197,7 @@ def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderI
         text = _json_string(text) if text is not None else Unknown("the registry policy has no policy argument")
         reg.registry_policy = Lookup(Status.FOUND, {"policyText": text, "policy": decode_policy(text)},
                                      o.origins.get("policy", o.origin))
-        reg.data_kinds.add("registryPolicy")
+        reg.carries(DataKind.REGISTRY_POLICY)
 
     if plan_changes:
         for provider, change in plan_changes:
@@ -205,7 +205,7 @@ def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderI
             reg.plan_changes.append(change)
     if plan:
         for reg in registries.values():
-            reg.data_kinds.add("planChanges")
+            reg.carries(DataKind.PLAN_CHANGES)
 
     if not registries:
         return []  # nothing PTC-related in this unit
@@ -261,7 +261,7 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
         origin = s.origins.get("name") or s.origins.get("name_prefix") or s.origin
         lookup = Lookup(Status.FOUND, {"secret": secret, "declared": declared}, origin)
         reg = registry_for(s.provider)
-        reg.data_kinds.add("secrets")
+        reg.carries(DataKind.SECRETS)
         if isinstance(arn, str):
             reg.secrets[arn] = lookup
             declared_all[arn] = lookup
@@ -271,4 +271,4 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
             ref = rule.data.get("credentialArn")
             if isinstance(ref, str) and ref in declared_all and ref not in reg.secrets:
                 reg.secrets[ref] = declared_all[ref]
-                reg.data_kinds.add("secrets")
+                reg.carries(DataKind.SECRETS)

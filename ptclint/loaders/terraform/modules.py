@@ -11,6 +11,7 @@ from typing import Any
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, display_path
 from ptclint.loaders.terraform.expr import Evaluator
+from ptclint.loaders.terraform.objects import Options
 from ptclint.loaders.terraform.hcl import Attr, Block, parse_hcl
 from ptclint.loaders.terraform.scope import Env, NoReferences
 from ptclint.loaders.terraform.variables import root_variable_values
@@ -117,12 +118,12 @@ class Unit(Reader):
     def __init__(self, directory: str, ctx: LoadContext) -> None:
         self.ctx = ctx
         self.root_dir = os.path.abspath(directory)
-        super().__init__(int(ctx.options.get("max_file_bytes") or 10 * 1024 * 1024))
+        super().__init__(ctx.max_file_bytes)
         self.evaluator = Evaluator(root_dir=self.root_dir, max_file_bytes=self.max_bytes)
         self.defs: dict[str, ModuleDef] = {}
         self.instances = 0
         self.root_def = self.module_def(self.root_dir)
-        self.root_values = root_variable_values(self.root_dir, ctx.options, self.read)
+        self.root_values = root_variable_values(self.root_dir, ctx.options or Options(), self.read)
 
     def module_def(self, directory: str) -> ModuleDef:
         real = os.path.realpath(directory)

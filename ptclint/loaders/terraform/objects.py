@@ -14,6 +14,19 @@ from typing import Any
 
 from ptclint.model import Origin, Unknown
 
+
+@dataclass(frozen=True)
+class Options:
+    """Terraform settings from the command line, shared by the configuration and plan loaders."""
+
+    vars: tuple[str, ...] = ()  # --var KEY=VALUE (root module variables)
+    var_files: tuple[str, ...] = ()  # --var-file FILE
+    root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
+
+
+def options(scan: Any) -> Options:
+    return Options(tuple(scan.tf_vars), tuple(scan.tf_var_files), scan.tf_root)
+
 ACCOUNT_TOKEN = "${AWS::AccountId}"
 REGION_TOKEN = "${AWS::Region}"
 PARTITION_TOKEN = "${AWS::Partition}"

@@ -30,11 +30,21 @@ configuration (providers, references, positions in the `.tf` files).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 import re
 from typing import Any
 
 from ptclint.errors import InputError
-from ptclint.loaders import LoadContext, display_path, origin_at
+from ptclint.loaders import (
+    LoadContext,
+    by_account_and_region,
+    claims_document,
+    display_path,
+    finds_nothing,
+    never_attaches,
+    origin_at,
+)
+from ptclint.loaders.sources import Source, document
 from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.literals import literal_token_syntax
 from ptclint.loaders.terraform.mapping import build_registries, rule_data, template_data
@@ -43,6 +53,12 @@ from ptclint.loaders.terraform.values import kind_of
 from ptclint.model import Origin, Registry, Unknown
 
 name = "terraform_plan"
+sniff = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry_policy")
+yaml_tags = None
+find = finds_nothing
+options = M.options
+merge_key = by_account_and_region
+attaches = never_attaches
 
 _MAX_MODULE_DEPTH = 32
 _ABSENT = object()
@@ -53,7 +69,15 @@ def detect(data: Any) -> bool:
             and ("planned_values" in data or "values" in data))
 
 
-def load(doc: Any, ctx: LoadContext) -> list[Registry]:
+claims = claims_document(detect)
+
+
+def load(source: Source, ctx: LoadContext) -> list[Registry]:
+    return read(document(source), ctx)
+
+
+def read(doc: Any, ctx: LoadContext) -> list[Registry]:
+    """Registries of a parsed plan or state document."""
     try:
         return _Plan(doc, ctx).registries()
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
@@ -80,8 +104,8 @@ class _Plan:
         self.config = self.obj(("configuration",), optional=True) or {}
         self.variables = data.get("variables") if isinstance(data.get("variables"), dict) else {}
         root = os.path.dirname(os.path.abspath(doc.path))
-        self.tf_root = os.path.abspath(ctx.options.get("tf_root") or root)
-        self.max_bytes = int(ctx.options.get("max_file_bytes") or 10 * 1024 * 1024)
+        self.tf_root = os.path.abspath((ctx.options or M.Options()).root or root)
+        self.max_bytes = ctx.max_file_bytes
         self.changes: dict[str, tuple[tuple, dict]] = {}
         for i, rc in enumerate(self.list(("resource_changes",), optional=True) or []):
             path = ("resource_changes", i)
@@ -275,7 +299,7 @@ class _Plan:
         return M.reduce_secret_value(value, literal, write_only=write_only)
 
     def _ctx(self) -> LoadContext:
-        return LoadContext(self.ctx.account, self.ctx.region, self.shown, self.ctx.options)
+        return replace(self.ctx, display_path=self.shown)
 
     # -- plan changes
 

@@ -18,12 +18,13 @@ from ptclint.loaders.terraform.expr import Evaluator
 from ptclint.loaders.terraform.functions import FUNCTIONS
 from ptclint.loaders.terraform.hcl import Block, children, name_of, parse_hcl, traversal, unwrap
 from ptclint.loaders.terraform.literals import literal_key
+from ptclint.loaders.terraform.objects import Options
 from ptclint.loaders.terraform.scope import Env, NoReferences
 from ptclint.loaders.terraform.values import TfError, kind_of, to_bool, to_number, to_string
 from ptclint.model import Unknown
 
 
-def root_variable_values(root_dir: str, options: dict[str, Any], read: Callable[[str, str], str]) -> dict[str, Any]:
+def root_variable_values(root_dir: str, options: Options, read: Callable[[str, str], str]) -> dict[str, Any]:
     """The root module's variables as given: name -> ("value", v) | ("expr", tree) | ("cli", text)."""
     values: dict[str, Any] = {}
     files = []
@@ -38,10 +39,10 @@ def root_variable_values(root_dir: str, options: dict[str, Any], read: Callable[
     files += [os.path.join(root_dir, n) for n in names
               if n.endswith((".auto.tfvars", ".auto.tfvars.json"))
               and os.path.isfile(os.path.join(root_dir, n))]
-    files += list(options.get("tf_var_files") or [])
+    files += list(options.var_files)
     for path in files:
         values.update(_read_var_file(path, read))
-    for item in options.get("tf_vars") or []:
+    for item in options.vars:
         key, sep, raw = str(item).partition("=")
         key = key.strip()
         if not sep or not key:
