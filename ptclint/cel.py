@@ -19,6 +19,7 @@ from celpy import celtypes
 from celpy.evaluation import Activation, CELEvalError, Evaluator
 
 from ptclint.model import Unknown
+from ptclint.rulelib import tri
 
 
 class CelSyntaxError(Exception):
@@ -46,18 +47,8 @@ class UnknownResult(Exception):
         self.reason = reason
 
 
-class UnknownInside(Exception):
-    """A helper met an unknown value nested in its argument (a template prefix, a rule URL)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def known_value(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        raise UnknownInside(value.reason)
-    return value
+UnknownInside = tri.Unresolved
+known_value = tri.known
 
 
 # ---------------------------------------------------------------- hosts and kinds
@@ -141,6 +132,8 @@ def to_cel(value: Any) -> Any:
         return UnknownValue(value.reason)
     if isinstance(value, CELEvalError):
         return value
+    if isinstance(value, tri.Error):
+        return CELEvalError(value.why)
     if isinstance(value, bool):
         return celtypes.BoolType(value)
     if isinstance(value, int):

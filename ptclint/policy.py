@@ -6,8 +6,8 @@ expressions slowly, and one helper here is easier to test than forty lines of CE
 Every function in `FUNCTIONS` is registered under its CEL name by `ptclint.cel`, which converts
 CEL arguments to plain Python (dict, list, str, int, bool; `model.Unknown` for a value the input
 could not resolve) and the result back. A helper whose answer depends on an unresolved value
-returns an `Unknown` (or raises `ptclint.cel.UnknownInside`, see `known_value`); the rule then
-has an unknown outcome, never a finding.
+returns an `Unknown` (or raises `rulelib.tri.Unresolved`, see `tri.known`); the rule then has an
+unknown outcome, never a finding. Its three-valued logic is `ptclint.rulelib.tri`.
 
 This module imports nothing from `ptclint.cel` at import time (cel imports this module to
 register it): the few generic helpers it shares with cel (ARN parsing, prefixes, symbolic
@@ -21,17 +21,12 @@ import re
 from typing import Any, Callable, Iterable, Mapping
 
 from ptclint.model import Unknown
+from ptclint.rulelib.tri import any_, elements, every, guard, known, not_, some, string, text
 
 # ---------------------------------------------------------------- shared with ptclint.cel
 
 
-def known_value(value: Any) -> Any:
-    """`value`, or raise `ptclint.cel.UnknownInside` when it is unresolved (the helper's result is then unknown)."""
-    if isinstance(value, Unknown):
-        from ptclint.cel import UnknownInside
-
-        raise UnknownInside(value.reason)
-    return value
+known_value = known
 
 
 def _arn(s: Any) -> dict[str, Any]:
@@ -355,80 +350,12 @@ def policy_actions(doc: Any) -> list:
 
 
 
-# ---------------------------------------------------------------- three-valued logic
-#
-# The rule helpers below decide as CEL would with unresolved values (Kleene logic, as CEL's
-# `&&`, `||`, `exists` and `all`): True, False, or an `Unknown` when the answer depends on a
-# value the input could not resolve.
-
-
-def _any(values: Iterable[Any]) -> Any:
-    """True when one value is True, else the first Unknown, else False (CEL `exists`)."""
-    unknown = None
-    for v in values:
-        if isinstance(v, Unknown):
-            unknown = unknown or v
-        elif v:
-            return True
-    return False if unknown is None else unknown
-
-
-def _all(values: Iterable[Any]) -> Any:
-    """False when one value is False, else the first Unknown, else True (CEL `all`)."""
-    unknown = None
-    for v in values:
-        if isinstance(v, Unknown):
-            unknown = unknown or v
-        elif not v:
-            return False
-    return True if unknown is None else unknown
-
-
-def _not(v: Any) -> Any:
-    return v if isinstance(v, Unknown) else not v
-
-
-def _tri(fn: Callable[..., Any], *args: Any) -> Any:
-    """`fn(*args)`, or an Unknown when it met an unresolved value."""
-    from ptclint.cel import UnknownInside
-
-    try:
-        return fn(*args)
-    except UnknownInside as exc:
-        return Unknown(exc.reason)
-
-
-def _elems(x: Any) -> list:
-    """The elements CEL's list macros iterate: a list's items, a map's keys."""
-    if isinstance(x, (list, str, Mapping)):
-        return list(x)
-    raise TypeError(f"{type(x).__name__} is not a list")
-
-
-def _exists(x: Any, pred: Callable[[Any], Any]) -> Any:
-    """`x.exists(e, pred(e))`: unknown when `x` itself is."""
-    return x if isinstance(x, Unknown) else _any(pred(e) for e in _elems(x))
+# ---------------------------------------------------------------- three-valued logic (rulelib.tri)
 
 
 def _statements(doc: Any) -> Any:
     """`policy_statements(doc)`, or the Unknown that `doc` is."""
     return doc if isinstance(doc, Unknown) else policy_statements(doc)
-
-
-def _cel_string(value: Any) -> str:
-    """CEL's `string(x)` for the scalars a policy holds."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _text(value: Any) -> str:
-    """A value as a rule message prints it (lists comma-joined, nested lists flattened)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
 
 
 # ---------------------------------------------------------------- statement predicates
@@ -488,12 +415,12 @@ def _reaches(st: Mapping, actions: Iterable[str]) -> Any:
     actions = tuple(actions)
     named: Any = False
     if "Action" in st:
-        named = _exists(st["Action"], lambda a: isinstance(a, str) and _matches_any(a, actions))
+        named = some(st["Action"], lambda a: isinstance(a, str) and _matches_any(a, actions))
     left_out = False
     not_action = st.get("NotAction")
     if "NotAction" in st and not isinstance(not_action, Unknown):
         left_out = any(
-            not any(isinstance(a, Unknown) or isinstance(a, str) and action_matches(a, w) for a in _elems(not_action))
+            not any(isinstance(a, Unknown) or isinstance(a, str) and action_matches(a, w) for a in elements(not_action))
             for w in actions
         )
     return named if left_out is False else True
@@ -530,14 +457,14 @@ def _caller_unrestricted(st: Mapping) -> Any:
             return True
         if not isinstance(block, Mapping):
             return False
-        return _all(key_free(k, v) for k, v in block.items())
+        return every(key_free(k, v) for k, v in block.items())
 
     def key_free(key: str, value: Any) -> Any:
         if str(key).lower() not in CALLER_KEYS:
             return True
         return value if isinstance(value, Unknown) else isinstance(value, str) and value == "*"
 
-    return _all(operator_free(op, block) for op, block in condition.items())
+    return every(operator_free(op, block) for op, block in condition.items())
 
 
 def _deny_limits_caller(st: Mapping) -> bool:
@@ -567,7 +494,7 @@ def _aws_principals(st: Mapping) -> list | None:
     if not isinstance(principal, Mapping) or "AWS" not in principal or isinstance(principal["AWS"], Unknown):
         return None
     aws = principal["AWS"]
-    return [aws] if isinstance(aws, str) else _elems(aws)
+    return [aws] if isinstance(aws, str) else elements(aws)
 
 
 def policy_found(lookup: Any) -> bool:
@@ -592,12 +519,12 @@ def _ptc_grant(st: Mapping) -> Any:
     """An Allow statement with Action and Resource whose Action reaches ecr:BatchImportUpstreamImage."""
     if not (_allow(st) and "Action" in st and "Resource" in st):
         return False
-    return _exists(st["Action"], lambda a: isinstance(a, str) and action_matches(a, BATCH_IMPORT))
+    return some(st["Action"], lambda a: isinstance(a, str) and action_matches(a, BATCH_IMPORT))
 
 
 def _names_batch_import(st: Mapping) -> Any:
     """The Action names ecr:BatchImportUpstreamImage, not only by the catch-alls `*` / `ecr:*`."""
-    return _exists(
+    return some(
         st["Action"],
         lambda a: isinstance(a, str) and action_matches(a, BATCH_IMPORT) and a != "*" and a.lower() != "ecr:*",
     )
@@ -605,7 +532,7 @@ def _names_batch_import(st: Mapping) -> Any:
 
 def _named_ptc_grant(st: Mapping) -> Any:
     grant = _ptc_grant(st)
-    return False if grant is False else _all((grant, _names_batch_import(st)))
+    return False if grant is False else every((grant, _names_batch_import(st)))
 
 
 def _part_differs(part: Any, mine: str) -> Any:
@@ -617,19 +544,19 @@ def _part_differs(part: Any, mine: str) -> Any:
         return part
     if part == "" or _WILDCARD.search(part):
         return False
-    return _not(_same(part, mine))
+    return not_(_same(part, mine))
 
 
 def _elsewhere(resource: Any, region: str, account: str) -> Any:
     """An ECR ARN in another Region or account than the registry's."""
     if isinstance(resource, Unknown):
-        return _all((resource, _any((_part_differs(resource, region), _part_differs(resource, account)))))
+        return every((resource, any_((_part_differs(resource, region), _part_differs(resource, account)))))
     if not isinstance(resource, str):
         return False
     a = _arn(resource)
     if not (a["valid"] and a["service"] == "ecr"):
         return False
-    return _any((_part_differs(a["region"], region), _part_differs(a["account"], account)))
+    return any_((_part_differs(a["region"], region), _part_differs(a["account"], account)))
 
 
 def _rule_near(rule: Mapping, path: Any) -> Any:
@@ -652,13 +579,13 @@ def _outside_rules(resource: Any, st: Mapping, rules: list) -> Any:
     if named is False or not rules:
         return False
     if isinstance(resource, Unknown):
-        return _all((named, resource, _not(_any(_rule_near(r, resource) for r in rules))))
+        return every((named, resource, not_(any_(_rule_near(r, resource) for r in rules))))
     if not isinstance(resource, str):
         return False
     a = _arn(resource)
     if not (a["valid"] and a["service"] == "ecr" and _REPOSITORY_PATH.search(a["resource"])):
         return False
-    return _all((named, _not(_any(_rule_near(r, a["resource"]) for r in rules))))
+    return every((named, not_(any_(_rule_near(r, a["resource"]) for r in rules))))
 
 
 def misplaced_ptc_grants(registry: Any) -> Any:
@@ -675,12 +602,12 @@ def misplaced_ptc_grants(registry: Any) -> Any:
         grant = _ptc_grant(st)
         if grant is False:
             return False
-        resources = _exists(
-            st["Resource"], lambda r: _any((_elsewhere(r, region, account), _outside_rules(r, st, rules)))
+        resources = some(
+            st["Resource"], lambda r: any_((_elsewhere(r, region, account), _outside_rules(r, st, rules)))
         )
-        return _all((grant, resources))
+        return every((grant, resources))
 
-    return _any(misplaced(st) for st in statements)
+    return any_(misplaced(st) for st in statements)
 
 
 def _elsewhere_shown(resource: Any, region: str, account: str) -> bool:
@@ -721,7 +648,7 @@ def misplaced_ptc_grant_summary(registry: Any) -> str:
 
     def shown(statements: list, keep: Callable[[Any], bool]) -> list:
         """Per statement, its resources that `keep` holds for; statements without any left out."""
-        groups = [[] if isinstance(st["Resource"], Unknown) else [r for r in _elems(st["Resource"]) if keep(r)]
+        groups = [[] if isinstance(st["Resource"], Unknown) else [r for r in elements(st["Resource"]) if keep(r)]
                   for st in statements]
         return [group for group in groups if group]
 
@@ -729,10 +656,10 @@ def misplaced_ptc_grant_summary(registry: Any) -> str:
     named = [st for st in grants if _named_ptc_grant(st) is True]
     elsewhere = shown(grants, lambda r: _elsewhere_shown(r, region, account))
     unruled = shown(named, lambda r: _outside_rules_shown(r, rules)) if rules else []
-    text = ("in another Region or account, " + _text(elsewhere)) if elsewhere else ""
+    summary = ("in another Region or account, " + text(elsewhere)) if elsewhere else ""
     if unruled:
-        text += ("; " if elsewhere else "") + "under no rule prefix, " + _text(unruled)
-    return text
+        summary += ("; " if elsewhere else "") + "under no rule prefix, " + text(unruled)
+    return summary
 
 
 # ---------------------------------------------------------------- PTC-IAM-010: PTC grant to everyone
@@ -743,7 +670,7 @@ def _open_ptc_grant(st: Mapping) -> Any:
     principal, with no condition on who the caller is."""
     if not _allow(st):
         return False
-    return _all((_reaches(st, PTC_ACTIONS), _open_principal(st), _caller_unrestricted(st)))
+    return every((_reaches(st, PTC_ACTIONS), _open_principal(st), _caller_unrestricted(st)))
 
 
 def open_ptc_grant(policy: Any) -> Any:
@@ -755,7 +682,7 @@ def open_ptc_grant(policy: Any) -> Any:
         return statements
     if any(_deny_limits_caller(st) for st in statements):
         return False
-    return _any(_open_ptc_grant(st) for st in statements)
+    return any_(_open_ptc_grant(st) for st in statements)
 
 
 def open_ptc_grant_summary(policy: Any) -> str:
@@ -768,16 +695,16 @@ def open_ptc_grant_summary(policy: Any) -> str:
             return ["every action but those in its NotAction"]
         if isinstance(st["Action"], Unknown):
             return []
-        return [a for a in _elems(st["Action"]) if isinstance(a, str) and _matches_any(a, PTC_ACTIONS)]
+        return [a for a in elements(st["Action"]) if isinstance(a, str) and _matches_any(a, PTC_ACTIONS)]
 
     def where(st: Mapping) -> str:
         who = "NotPrincipal" if "NotPrincipal" in st else 'Principal "*"'
         sid = st.get("Sid")
         if "Sid" in st and not isinstance(sid, Unknown):
-            return f"{who} in statement '{_cel_string(sid)}'"
+            return f"{who} in statement '{text(string(sid))}'"
         return f"{who} in a statement without Sid"
 
-    return f"{_text([actions(st) for st in grants])} to every AWS principal ({_text([where(st) for st in grants])})"
+    return f"{text([actions(st) for st in grants])} to every AWS principal ({text([where(st) for st in grants])})"
 
 
 # ---------------------------------------------------------------- PTC-IAM-013: consumers that cannot read
@@ -795,17 +722,17 @@ def _template_reads(template: Mapping, principal: str) -> Any:
     if "appliedFor" not in template or "repositoryPolicy" not in template:
         return False
     applied = template["appliedFor"]
-    if not isinstance(applied, Unknown) and not any(isinstance(f, Unknown) or f == _PTC for f in _elems(applied)):
+    if not isinstance(applied, Unknown) and not any(isinstance(f, Unknown) or f == _PTC for f in elements(applied)):
         return False
-    text = template["repositoryPolicy"]
-    if isinstance(text, Unknown):
-        return text
-    if not _is_json(text):
+    policy = template["repositoryPolicy"]
+    if isinstance(policy, Unknown):
+        return policy
+    if not _is_json(policy):
         return False
     account = _account_of(principal)
-    names_account = account in text and _all(_tri(allows, text, a) for a in READ_ACTIONS)
-    scoped = _tri(for_principal, text, principal)
-    return _any((names_account, _all(_tri(allows, scoped, a) for a in READ_ACTIONS)))
+    names_account = account in policy and every(guard(allows, policy, a) for a in READ_ACTIONS)
+    scoped = guard(for_principal, policy, principal)
+    return any_((names_account, every(guard(allows, scoped, a) for a in READ_ACTIONS)))
 
 
 def _consumer_outcomes(registry: Any, rule: Any) -> Any:
@@ -822,24 +749,24 @@ def _consumer_outcomes(registry: Any, rule: Any) -> Any:
     resource = cache_repo_arn(registry, prefix)
     scope = lookup.get("policyScope")
     scope_ok = scope if isinstance(scope, Unknown) else scope != "V1"
-    templates = _tri(_templates_for, registry["repositoryCreationTemplates"], prefix)
+    templates = guard(_templates_for, registry["repositoryCreationTemplates"], prefix)
 
     def cannot_read(principal: str) -> Any:
         registry_reads = scope_ok
         if scope_ok is not False:
-            scoped = _tri(for_principal, policy, principal)
-            registry_reads = _all((scope_ok, *(_tri(allows_on, scoped, a, resource) for a in READ_ACTIONS)))
+            scoped = guard(for_principal, policy, principal)
+            registry_reads = every((scope_ok, *(guard(allows_on, scoped, a, resource) for a in READ_ACTIONS)))
         if registry_reads is True:
             return False
         if isinstance(registry_reads, Unknown):
             return registry_reads
         if isinstance(templates, Unknown):
             return templates
-        return _not(_any(_template_reads(t, principal) for t in templates))
+        return not_(any_(_template_reads(t, principal) for t in templates))
 
     out: list = []
     for st in statements:
-        imports = _tri(allows_on, {"Statement": [st]}, BATCH_IMPORT, resource) if _allow(st) else False
+        imports = guard(allows_on, {"Statement": [st]}, BATCH_IMPORT, resource) if _allow(st) else False
         if imports is False:
             continue
         if isinstance(imports, Unknown):
@@ -913,10 +840,10 @@ def _ecr_public_grant(st: Mapping) -> Any:
     `*`) on an ARN of service ecr-public."""
     if not (_allow(st) and "Action" in st and "Resource" in st):
         return False
-    named = _exists(st["Action"], lambda a: isinstance(a, str) and a != "*" and _matches_any(a, PTC_ACTIONS))
+    named = some(st["Action"], lambda a: isinstance(a, str) and a != "*" and _matches_any(a, PTC_ACTIONS))
     if named is False:
         return False
-    return _all((named, _exists(st["Resource"], lambda r: isinstance(r, str) and bool(_ECR_PUBLIC_ARN.search(r)))))
+    return every((named, some(st["Resource"], lambda r: isinstance(r, str) and bool(_ECR_PUBLIC_ARN.search(r)))))
 
 
 def _ecr_public_policies(registry: Any) -> list:
@@ -933,14 +860,14 @@ def _ecr_public_policies(registry: Any) -> list:
         if not isinstance(doc, (Mapping, Unknown)) and not (isinstance(doc, str) and _is_json(doc)):
             continue
         name = entry.get("PolicyName", Unknown("no PolicyName"))
-        label = "IAM policy '" + ("(name not known)" if isinstance(name, Unknown) else _cel_string(name)) + "'"
+        label = "IAM policy '" + ("(name not known)" if isinstance(name, Unknown) else text(string(name))) + "'"
         out.append((f"iamPolicy:{i}", label, doc))
     return [(ref, label, doc, _ecr_public_verdict(doc)) for ref, label, doc in out]
 
 
 def _ecr_public_verdict(doc: Any) -> Any:
     statements = _statements(doc)
-    return statements if isinstance(statements, Unknown) else _any(_ecr_public_grant(st) for st in statements)
+    return statements if isinstance(statements, Unknown) else any_(_ecr_public_grant(st) for st in statements)
 
 
 def ecr_public_grants(registry: Any) -> Any:
@@ -969,7 +896,7 @@ def ecr_public_grant_summary(registry: Any) -> str:
             if _ecr_public_grant(st) is True
         ])
     verb = "grants" if len(names) == 1 else "grant"
-    return f"{_text(names)} {verb} ecr:CreateRepository / ecr:BatchImportUpstreamImage on {_text(arns)}"
+    return f"{text(names)} {verb} ecr:CreateRepository / ecr:BatchImportUpstreamImage on {text(arns)}"
 
 
 # ---------------------------------------------------------------- PTC-RCT-016: template policy too open
@@ -987,7 +914,7 @@ def _foreign_principal(principal: Any, account: str) -> Any:
     makes it unknown."""
     if not isinstance(principal, str) or principal == "*" or "${" in principal or account == "":
         return False
-    return _not(_same(_account_of(principal), account))
+    return not_(_same(_account_of(principal), account))
 
 
 def _pins_own_account(st: Mapping, account: str) -> Any:
@@ -1003,7 +930,7 @@ def _pins_own_account(st: Mapping, account: str) -> Any:
             return True
         if not isinstance(block, Mapping):
             return False
-        return _any(pins_key(k, v) for k, v in block.items())
+        return any_(pins_key(k, v) for k, v in block.items())
 
     def pins_key(key: str, value: Any) -> Any:
         if str(key).lower() not in _ACCOUNT_KEYS:
@@ -1012,7 +939,7 @@ def _pins_own_account(st: Mapping, account: str) -> Any:
             return value
         return isinstance(value, str) and value == account or isinstance(value, list) and value == [account]
 
-    return _any(pins(op, block) for op, block in condition.items())
+    return any_(pins(op, block) for op, block in condition.items())
 
 
 def _writes_outside(st: Mapping, account: str) -> Any:
@@ -1024,7 +951,7 @@ def _writes_outside(st: Mapping, account: str) -> Any:
     if writes is not True:
         return writes
     aws = _aws_principals(st)
-    foreign = False if aws is None else _any(_foreign_principal(v, account) for v in aws)
+    foreign = False if aws is None else any_(_foreign_principal(v, account) for v in aws)
     if foreign is not False:
         return foreign
     if not _open_principal(st):
@@ -1033,7 +960,7 @@ def _writes_outside(st: Mapping, account: str) -> Any:
         return True
     if not isinstance(st["Condition"], Mapping):
         return False
-    return _not(_pins_own_account(st, account))
+    return not_(_pins_own_account(st, account))
 
 
 def repository_policy_too_open(policy: Any, account: Any) -> Any:
@@ -1042,7 +969,7 @@ def repository_policy_too_open(policy: Any, account: Any) -> Any:
     statements = _statements(policy)
     if isinstance(statements, Unknown):
         return statements
-    return _any(_any((_open_to_everyone(st), _writes_outside(st, account))) for st in statements)
+    return any_(any_((_open_to_everyone(st), _writes_outside(st, account))) for st in statements)
 
 
 def repository_policy_too_open_summary(policy: Any, account: Any) -> str:
@@ -1057,13 +984,13 @@ def repository_policy_too_open_summary(policy: Any, account: Any) -> str:
     def label(st: Mapping) -> str:
         sid = st.get("Sid")
         if "Sid" in st and not isinstance(sid, Unknown):
-            return f"statement '{_cel_string(sid)}'"
+            return f"statement '{text(string(sid))}'"
         return "a statement without Sid"
 
     def actions(st: Mapping) -> list:
         if "Action" not in st:
             return ["every action but its NotAction"]
-        return [a for a in _elems(st["Action"]) if isinstance(a, str) and _matches_any(a, WRITE_ACTIONS)]
+        return [a for a in elements(st["Action"]) if isinstance(a, str) and _matches_any(a, WRITE_ACTIONS)]
 
     def principals(st: Mapping) -> list:
         if "NotPrincipal" in st:
@@ -1077,12 +1004,12 @@ def repository_policy_too_open_summary(policy: Any, account: Any) -> str:
 
     parts = []
     if opened:
-        labels = _text([label(st) for st in opened])
+        labels = text([label(st) for st in opened])
         parts.append(f"it allows every AWS principal with no condition on the caller ({labels})")
     if writes:
         parts.append(
-            f"it grants write actions ({_text([actions(st) for st in writes])}) to principals outside this "
-            f"registry's account {account} ({_text([principals(st) for st in writes])})"
+            f"it grants write actions ({text([actions(st) for st in writes])}) to principals outside this "
+            f"registry's account {account} ({text([principals(st) for st in writes])})"
         )
     return "; ".join(parts)
 

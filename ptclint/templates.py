@@ -3,24 +3,8 @@
 Rules call these instead of spelling the logic out in CEL: cel-python parses and walks long
 expressions slowly, and a helper here is easier to test than forty lines of CEL.
 
-Every function in `FUNCTIONS` is registered under its CEL name by `ptclint.cel`, which converts the
-CEL arguments to plain Python (dict, list, str, int, float, bool; `model.Unknown` for a value the
-input could not resolve) and the result back. The helpers judge as ptclint's CEL does:
-
-- a part whose answer does not matter is ignored (`false && x`, `true || x`), so a known problem is
-  still found next to a field the input could not resolve;
-- an answer that depends on an unresolved value is `Unknown(reason)`: the rule's outcome is then
-  "could not be judged", never a finding;
-- a value of the wrong type (a number where a string belongs) is an evaluation error: the helper
-  raises `ValueError`, or a field of its answer holds CEL's error value.
-
-Helpers that collect problems return the ones found; when none is found but one could not be
-judged, they return `Unknown` (or raise for an error) instead of an empty list. Text for messages
-prints a part that could not be judged as `(unknown)`, as the engine does.
-
-This module imports nothing from `ptclint.cel` or `ptclint.policy` at import time (cel imports both
-to register them): the helpers it shares with them (prefixes, ARNs, URLs, IAM policy evaluation)
-are looked up when called.
+Every function in `FUNCTIONS` is registered under its CEL name by `ptclint.cel`. The helpers
+judge with `ptclint.rulelib.tri`, the one three-valued logic, as ptclint's CEL does.
 """
 
 from __future__ import annotations
@@ -30,10 +14,14 @@ import re
 from typing import Any, Callable, Mapping
 
 from ptclint.model import Unknown
+from ptclint.rulelib.tri import (
+    UNKNOWN_TEXT, Error, all_, and_, any_, apply, at, concat, decodes, ends_with, eq, every, exists, fields, filter_, get,
+    gt, has, in_, index, is_known, kind_of, map_, matches, members, ne, not_, or_, problems, result, size, starts_with,
+    string, ternary, text, undecided,
+)
 
 PTC = "PULL_THROUGH_CACHE"
 SCENARIOS = ("PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH")
-_UNKNOWN_TEXT = "(unknown)"  # how the engine prints a message part it could not judge
 
 
 # ---------------------------------------------------------------- shared with ptclint.cel
@@ -58,316 +46,18 @@ def _norm(p: Any) -> str:
     return _cel().norm_prefix(p)
 
 
-# ---------------------------------------------------------------- CEL semantics
-#
-# A judged part is True / False, an `Unknown` (the input could not resolve a value it needs) or an
-# `_Error` (a missing field, a value of the wrong type). As in ptclint's CEL, `&&` is false when any
-# part is false, else an error when any part is one, else unknown when any part is; `||` likewise
-# with true. Parts are values or thunks (called, their failures caught): CEL evaluates both sides.
-
-
-class _Error:
-    """A part that failed."""
-
-    __slots__ = ("why",)
-
-    def __init__(self, why: str) -> None:
-        self.why = why
-
-    def __repr__(self) -> str:
-        return f"<error: {self.why}>"
-
-
-def _undecided(v: Any) -> bool:
-    return isinstance(v, (Unknown, _Error))
-
-
-def _eval(part: Any) -> Any:
-    """The value of a part: a thunk is called; an unresolved value it meets makes it Unknown, a
-    failure an _Error."""
-    if not callable(part):
-        return part
-    try:
-        return part()
-    except _cel().UnknownInside as exc:
-        return Unknown(exc.reason)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        return _Error(f"{exc.__class__.__name__}: {exc}")
-
-
-def _combine(values: list, absorbing: bool) -> Any:
-    if any(v is absorbing for v in values):
-        return absorbing
-    for kind in (_Error, Unknown):
-        for v in values:
-            if isinstance(v, kind):
-                return v
-    if all(isinstance(v, bool) for v in values):
-        return not absorbing
-    return _Error("no such overload: a logical operator on a value that is not a bool")
-
-
-def _and(*parts: Any) -> Any:
-    return _combine([_eval(p) for p in parts], False)
-
-
-def _or(*parts: Any) -> Any:
-    return _combine([_eval(p) for p in parts], True)
-
-
-def _not(part: Any) -> Any:
-    v = _eval(part)
-    if isinstance(v, bool):
-        return not v
-    return v if _undecided(v) else _Error("no such overload: ! on a value that is not a bool")
-
-
-def _ternary(cond: Any, yes: Callable[[], Any], no: Callable[[], Any]) -> Any:
-    """`cond ? yes : no`: an undecided condition is the answer."""
-    c = _eval(cond)
-    if _undecided(c):
-        return c
-    if not isinstance(c, bool):
-        return _Error("no such overload: ?: on a value that is not a bool")
-    return _eval(yes if c else no)
-
-
-def _members(container: Any) -> Any:
-    """What a CEL macro iterates: list items, map keys, or a string's characters."""
-    if _undecided(container):
-        return container
-    if isinstance(container, (list, tuple, str)):
-        return list(container)
-    if isinstance(container, Mapping):
-        return list(container.keys())
-    return _Error(f"cannot iterate over a {type(container).__name__}")
-
-
-def _exists(container: Any, pred: Callable[[Any], Any]) -> Any:
-    items = _members(container)
-    return items if _undecided(items) else _combine([_eval(lambda x=x: pred(x)) for x in items], True)
-
-
-def _all(container: Any, pred: Callable[[Any], Any]) -> Any:
-    items = _members(container)
-    return items if _undecided(items) else _combine([_eval(lambda x=x: pred(x)) for x in items], False)
-
-
-def _filter(container: Any, pred: Callable[[Any], Any]) -> Any:
-    """`filter`: undecided as a whole when the predicate is for any item (an error first)."""
-    items = _members(container)
-    if _undecided(items):
-        return items
-    judged = [_eval(lambda x=x: pred(x)) for x in items]
-    for kind in (_Error, Unknown):
-        for v in judged:
-            if isinstance(v, kind):
-                return v
-    return [x for x, v in zip(items, judged) if v is True]
-
-
-def _map(container: Any, fn: Callable[[Any], Any]) -> Any:
-    """`map`: an item whose value is undecided fails the whole map (an error)."""
-    items = _members(container)
-    if _undecided(items):
-        return items
-    out = [_eval(lambda x=x: fn(x)) for x in items]
-    bad = next((v for v in out if _undecided(v)), None)
-    return _Error(f"map: {bad!r}") if bad is not None else out
-
-
-def _apply(fn: Callable[..., Any], *args: Any) -> Any:
-    """A function call: the first undecided argument is the answer, as CEL does."""
-    for a in args:
-        if _undecided(a):
-            return a
-    return _eval(lambda: fn(*args))
-
-
-def _get(obj: Any, *path: str) -> Any:
-    """`obj.a.b`: unknown when a step is, an error when a field is missing (null counts as missing)."""
-    for name in path:
-        if _undecided(obj):
-            return obj
-        if not isinstance(obj, Mapping) or obj.get(name) is None:
-            return _Error(f"no such key: {name}")
-        obj = obj[name]
-    return obj
-
-
-def _has(obj: Any, *path: str) -> bool:
-    """`has(obj.a.b)`: the last field is present, or the object holding it is unresolved."""
-    parent = _get(obj, *path[:-1])
-    if isinstance(parent, Unknown):
-        return True
-    return isinstance(parent, Mapping) and parent.get(path[-1]) is not None
-
-
-def _at(container: Any, key: Any) -> Any:
-    """`container[key]` for a map."""
-    for v in (container, key):
-        if _undecided(v):
-            return v
-    if isinstance(container, Mapping) and key in container:
-        return container[key]
-    return _Error(f"no such key: {key}")
-
-
-def _index(items: Any, i: int) -> Any:
-    if _undecided(items):
-        return items
-    return items[i] if isinstance(items, list) and -len(items) <= i < len(items) else _Error("index out of range")
-
-
-def _known(v: Any) -> Any:
-    return v if isinstance(v, _Error) else not isinstance(v, Unknown)
-
-
-def _kind(v: Any) -> str:
-    if isinstance(v, bool):
-        return "bool"
-    for kind, types in (("int", int), ("double", float), ("string", str), ("list", (list, tuple)), ("map", Mapping)):
-        if isinstance(v, types):
-            return kind
-    return "null" if v is None else type(v).__name__
-
-
-def _cel_equal(x: Any, y: Any) -> bool:
-    """cel-python's `==`: values of one type compare; a string and a bool, or a string and null, are
-    unequal; a bool equals the int it stands for; other mixes raise TypeError."""
-    kx, ky = _kind(x), _kind(y)
-    if kx == ky or (kx, ky) == ("bool", "int"):
-        return x == y
-    if {kx, ky} == {"string", "bool"} or (kx, ky) == ("string", "null"):
-        return False
-    raise TypeError(f"no such overload: {kx} == {ky}")
-
-
-def _eq(a: Any, b: Any) -> Any:
-    return _apply(_cel_equal, a, b)
-
-
-def _ne(a: Any, b: Any) -> Any:
-    return _not(_eq(a, b))
-
-
-def _in(item: Any, container: Any) -> Any:
-    """`item in container` (list items, map keys, a string's characters): not found among the known
-    items of a list that holds an unresolved one is unknown."""
-    for v in (item, container):
-        if _undecided(v):
-            return v
-    items = _members(container)
-    if _undecided(items):
-        return items
-    unknown = None
-    for x in items:
-        if isinstance(x, Unknown):
-            unknown = unknown or x
-            continue
-        try:
-            if _cel_equal(x, item):
-                return True
-        except TypeError:
-            continue
-    return unknown if unknown is not None else False
-
-
-def _typed(fn: Callable[..., Any], *types: type) -> Callable[..., Any]:
-    def call(*args: Any) -> Any:
-        if not all(isinstance(a, t) for a, t in zip(args, types)):
-            raise TypeError(f"no such overload: {fn.__name__} on {', '.join(_kind(a) for a in args)}")
-        return fn(*args)
-
-    call.__name__ = fn.__name__
-    return call
-
-
-def _size(v: Any) -> Any:
-    return _apply(_typed(len, (str, list, tuple, Mapping)), v)
-
-
-def _gt(v: Any, n: int) -> Any:
-    return _apply(lambda x: x > n, v)
-
-
-def _matches(s: Any, regex: re.Pattern) -> Any:
-    return _apply(_typed(lambda x: regex.search(x) is not None, str), s)
-
-
-def _starts_with(s: Any, prefix: Any) -> Any:
-    return _apply(_typed(str.startswith, str, str), s, prefix)
-
-
-def _ends_with(s: Any, suffix: Any) -> Any:
-    return _apply(_typed(str.endswith, str, str), s, suffix)
-
-
-def _concat(*parts: Any) -> Any:
-    return _apply(_typed(lambda *xs: "".join(xs), *(str,) * len(parts)), *parts)
-
-
-def _cel_string(v: Any) -> Any:
-    """CEL's `string(x)` as cel-python spells it (`True` for true)."""
-    return _apply(_typed(lambda x: ("True" if x else "False") if isinstance(x, bool) else str(x), (str, int, float)), v)
-
-
-def _text(v: Any, nested: bool = False) -> str:
-    """A value as a message prints it (engine._text): `(unknown)` for an unresolved value (one inside a
-    list keeps its representation), `(?)` for an error."""
-    if isinstance(v, Unknown) and not nested:
-        return _UNKNOWN_TEXT
-    if isinstance(v, _Error):
-        return "(?)"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (list, tuple)):
-        return ", ".join(_text(x, True) for x in v)
-    return str(v)
-
-
-def _result(v: Any) -> Any:
-    """A helper's answer for CEL: an _Error becomes an evaluation error."""
-    if isinstance(v, _Error):
-        raise ValueError(v.why)
-    return v
-
-
-def _fields(answer: dict) -> dict:
-    """A helper's map answer for CEL: a field that failed is an evaluation error where a rule reads it."""
-    return {k: _cel().CELEvalError(v.why) if isinstance(v, _Error) else v for k, v in answer.items()}
-
-
-def _problems(checks: list) -> Any:
-    """Run `(judged, text)` checks: the texts of those judged true; without any, Unknown (or an
-    error) when some check could not be judged, else []."""
-    judged = [_eval(j) for j, _ in checks]
-    hits = [text() for v, (_, text) in zip(judged, checks) if v is True]
-    if hits or not any(_undecided(v) for v in judged):
-        return hits
-    return _result(_combine(judged, True))
-
-
-def _decodes(s: Any) -> bool:
-    try:
-        _json.loads(s)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
 # ---------------------------------------------------------------- general
 
 
 def applies_to(template: Any, scenario: Any) -> Any:
     """True when the template's `appliedFor` lists `scenario` (`PULL_THROUGH_CACHE`, ...); unknown when
     it could list it only through an unresolved value."""
-    return _result(_applies(template, scenario))
+    return result(_applies(template, scenario))
 
 
 def _applies(template: Any, scenario: Any) -> Any:
-    return _and(lambda: _in("appliedFor", template),
-                lambda: _exists(_get(template, "appliedFor"), lambda a: _eq(a, scenario)))
+    return and_(lambda: in_("appliedFor", template),
+                lambda: exists(get(template, "appliedFor"), lambda a: eq(a, scenario)))
 
 
 def join_text(items: Any, separator: Any) -> str:
@@ -384,17 +74,17 @@ def _covering(templates: Any, prefix: Any) -> Any:
         position = {id(t): i for i, t in enumerate(items)}
         return [position[id(t)] for t in _cel().templates_for(items, p)]
 
-    return _apply(indexes, templates, prefix)
+    return apply(indexes, templates, prefix)
 
 
 def covers_ptc_rule(prefix: Any, rules: Any) -> Any:
     """True when template prefix `prefix` is ROOT or covers some PTC rule's prefix (the rule's own
     prefix or an ancestor of it); rules whose prefix is unresolved do not count."""
     covers = _cel().prefix_covers
-    return _result(_or(
-        lambda: _eq(_apply(_norm, prefix), "ROOT"),
-        lambda: _exists(rules, lambda r: _and(lambda: _known(_get(r, "ecrRepositoryPrefix")),
-                                              lambda: _apply(covers, prefix, _get(r, "ecrRepositoryPrefix")))),
+    return result(or_(
+        lambda: eq(apply(_norm, prefix), "ROOT"),
+        lambda: exists(rules, lambda r: and_(lambda: is_known(get(r, "ecrRepositoryPrefix")),
+                                              lambda: apply(covers, prefix, get(r, "ecrRepositoryPrefix")))),
     ))
 
 
@@ -409,22 +99,22 @@ _ENCRYPTION = ["AES256", "KMS", "KMS_DSSE"]
 
 
 def _not_json_object(s: Any) -> Any:
-    if _undecided(s):
+    if undecided(s):
         return s
-    return not (isinstance(s, str) and _decodes(s) and isinstance(_json.loads(s), dict))
+    return not (isinstance(s, str) and decodes(s) and isinstance(_json.loads(s), dict))
 
 
 def _bad_exclusion_filter(f: Any) -> Any:
-    return _or(lambda: _not(_in("filterType", f)), lambda: _ne(_get(f, "filterType"), "WILDCARD"),
-               lambda: _not(_in("filter", f)), lambda: _not(_matches(_get(f, "filter"), _FILTER_PATTERN)))
+    return or_(lambda: not_(in_("filterType", f)), lambda: ne(get(f, "filterType"), "WILDCARD"),
+               lambda: not_(in_("filter", f)), lambda: not_(matches(get(f, "filter"), _FILTER_PATTERN)))
 
 
 def _exclusion_filter_text(f: Any) -> str:
-    name = _text(_cel_string(_get(f, "filter"))) if _in("filter", f) is True else "(no filter)"
-    if _in("filterType", f) is not True:
+    name = text(string(get(f, "filter"))) if in_("filter", f) is True else "(no filter)"
+    if in_("filterType", f) is not True:
         return f"'{name}' (no filterType)"
-    kind = _get(f, "filterType")
-    return f"'{name}'" + ("" if kind == "WILDCARD" else f" (filterType {_text(_cel_string(kind))})")
+    filter_type = get(f, "filterType")
+    return f"'{name}'" + ("" if filter_type == "WILDCARD" else f" (filterType {text(string(filter_type))})")
 
 
 def _prefix_pattern_reason(prefix: str) -> str:
@@ -438,24 +128,24 @@ def _prefix_pattern_reason(prefix: str) -> str:
 
 
 def _policy_checks(t: Mapping, name: str, limit: int, what: str) -> list:
-    value = _get(t, name)
+    value = get(t, name)
     return [
-        (_and(_has(t, name), lambda: _gt(_size(value), limit)),
+        (and_(has(t, name), lambda: gt(size(value), limit)),
          lambda: f"Its {name} is {len(value)} characters long; the API allows {limit}."),
-        (_and(_has(t, name), lambda: _not(_matches(value, _BLANK)), lambda: _not_json_object(value)),
-         lambda: f"Its {name} is JSON but not a JSON object{what}." if _decodes(value)
+        (and_(has(t, name), lambda: not_(matches(value, _BLANK)), lambda: _not_json_object(value)),
+         lambda: f"Its {name} is JSON but not a JSON object{what}." if decodes(value)
          else f"Its {name} is not valid JSON."),
     ]
 
 
 def _duplicates(applied_for: Any) -> Any:
     """The scenarios listed more than once (CEL compared each item with each scenario)."""
-    items = _members(applied_for)
-    if _undecided(items):
+    items = members(applied_for)
+    if undecided(items):
         return items
     for a in items:
-        if _undecided(a) or not isinstance(a, str):
-            return a if isinstance(a, Unknown) else _Error("no such overload: == on a value that is not a string")
+        if undecided(a) or not isinstance(a, str):
+            return a if isinstance(a, Unknown) else Error("no such overload: == on a value that is not a string")
     return [v for v in SCENARIOS if items.count(v) > 1]
 
 
@@ -468,54 +158,54 @@ def template_constraint_problems(template: Any) -> Any:
     present, not empty, known values only, no duplicates. Empty description and policies and an empty
     filter list count as not set."""
     t = template if isinstance(template, Mapping) else {}
-    prefix, af, mutability = _get(t, "prefix"), _get(t, "appliedFor"), _get(t, "imageTagMutability")
-    filters, encryption_type = _get(t, "imageTagMutabilityExclusionFilters"), _get(t, "encryptionConfiguration",
+    prefix, af, mutability = get(t, "prefix"), get(t, "appliedFor"), get(t, "imageTagMutability")
+    filters, encryption_type = get(t, "imageTagMutabilityExclusionFilters"), get(t, "encryptionConfiguration",
                                                                                        "encryptionType")
-    some_filters = _and(_has(t, "imageTagMutabilityExclusionFilters"), lambda: _gt(_size(filters), 0))
+    some_filters = and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: gt(size(filters), 0))
     duplicates = _duplicates(af)
 
     def unknown_scenario(a: Any) -> Any:
-        return _not(_in(a, list(SCENARIOS)))
+        return not_(in_(a, list(SCENARIOS)))
 
-    return _problems([
-        (not _has(t, "prefix"), lambda: "It has no prefix, which is required."),
-        (_and(_has(t, "prefix"), lambda: _apply(lambda n: n < 1 or n > 256, _size(prefix))),
+    return problems([
+        (not has(t, "prefix"), lambda: "It has no prefix, which is required."),
+        (and_(has(t, "prefix"), lambda: apply(lambda n: n < 1 or n > 256, size(prefix))),
          lambda: f"Its prefix is {len(prefix)} characters long; the API allows 1 to 256."),
-        (_and(_has(t, "prefix"), lambda: _apply(lambda n: n >= 1, _size(prefix)),
-              lambda: _not(_matches(prefix, _PREFIX_PATTERN))),
+        (and_(has(t, "prefix"), lambda: apply(lambda n: n >= 1, size(prefix)),
+              lambda: not_(matches(prefix, _PREFIX_PATTERN))),
          lambda: "Its prefix does not match the API pattern (the keyword ROOT, or lower-case letters and digits in "
                  "/-separated parts, each part starting and ending with a letter or digit with single separators ., "
                  "_, __ or a run of - inside, and at most one trailing /): " + _prefix_pattern_reason(prefix)),
-        (_and(_has(t, "description"), lambda: _gt(_size(_get(t, "description")), 256)),
+        (and_(has(t, "description"), lambda: gt(size(get(t, "description")), 256)),
          lambda: f"Its description is {len(t['description'])} characters long; the API allows 256."),
         *_policy_checks(t, "lifecyclePolicy", 30720, ""),
         *_policy_checks(t, "repositoryPolicy", 10240, " (a policy document)"),
-        (_and(_has(t, "imageTagMutability"), lambda: _not(_in(mutability, _MUTABILITY))),
-         lambda: f"Its imageTagMutability '{_text(_cel_string(mutability))}' is not one of MUTABLE, IMMUTABLE, "
+        (and_(has(t, "imageTagMutability"), lambda: not_(in_(mutability, _MUTABILITY))),
+         lambda: f"Its imageTagMutability '{text(string(mutability))}' is not one of MUTABLE, IMMUTABLE, "
                  "IMMUTABLE_WITH_EXCLUSION and MUTABLE_WITH_EXCLUSION."),
-        (_and(_has(t, "imageTagMutability"), lambda: _in(mutability, _WITH_EXCLUSION), lambda: _not(some_filters)),
+        (and_(has(t, "imageTagMutability"), lambda: in_(mutability, _WITH_EXCLUSION), lambda: not_(some_filters)),
          lambda: f"Its imageTagMutability {mutability} needs at least one exclusion filter, and none is set."),
-        (_and(_has(t, "imageTagMutabilityExclusionFilters"), lambda: _gt(_size(filters), 5)),
+        (and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: gt(size(filters), 5)),
          lambda: f"It has {len(filters)} imageTagMutabilityExclusionFilters; the API allows 1 to 5."),
-        (_and(_has(t, "imageTagMutabilityExclusionFilters"), lambda: _exists(filters, _bad_exclusion_filter)),
+        (and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: exists(filters, _bad_exclusion_filter)),
          lambda: "Each exclusion filter needs filterType WILDCARD and a filter of 1 to 128 letters, digits, ., _, * "
                  "or -; these are invalid: "
-                 + ", ".join(_exclusion_filter_text(f) for f in _members(filters) if _bad_exclusion_filter(f) is True)
+                 + ", ".join(_exclusion_filter_text(f) for f in members(filters) if _bad_exclusion_filter(f) is True)
                  + "."),
-        (_and(_has(t, "encryptionConfiguration"),
-              lambda: _or(not _has(t, "encryptionConfiguration", "encryptionType"),
-                          lambda: _not(_in(encryption_type, _ENCRYPTION)))),
+        (and_(has(t, "encryptionConfiguration"),
+              lambda: or_(not has(t, "encryptionConfiguration", "encryptionType"),
+                          lambda: not_(in_(encryption_type, _ENCRYPTION)))),
          lambda: "Its encryptionConfiguration has no encryptionType, which is required."
-         if not _has(t, "encryptionConfiguration", "encryptionType")
-         else f"Its encryptionType '{_text(_cel_string(encryption_type))}' is not one of AES256, KMS and KMS_DSSE."),
-        (not _has(t, "appliedFor"), lambda: "It has no appliedFor, which is required."),
-        (_and(_has(t, "appliedFor"), lambda: _apply(lambda n: n == 0, _size(af))),
+         if not has(t, "encryptionConfiguration", "encryptionType")
+         else f"Its encryptionType '{text(string(encryption_type))}' is not one of AES256, KMS and KMS_DSSE."),
+        (not has(t, "appliedFor"), lambda: "It has no appliedFor, which is required."),
+        (and_(has(t, "appliedFor"), lambda: apply(lambda n: n == 0, size(af))),
          lambda: "Its appliedFor is empty; it needs at least one of PULL_THROUGH_CACHE, REPLICATION and "
                  "CREATE_ON_PUSH."),
-        (_and(_has(t, "appliedFor"), lambda: _exists(af, unknown_scenario)),
+        (and_(has(t, "appliedFor"), lambda: exists(af, unknown_scenario)),
          lambda: "Its appliedFor holds values other than PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH: "
-                 + ", ".join(f"'{_text(_cel_string(a))}'" for a in _members(af) if unknown_scenario(a) is True) + "."),
-        (_and(_has(t, "appliedFor"), lambda: _apply(lambda d: len(d) > 0, duplicates)),
+                 + ", ".join(f"'{text(string(a))}'" for a in members(af) if unknown_scenario(a) is True) + "."),
+        (and_(has(t, "appliedFor"), lambda: apply(lambda d: len(d) > 0, duplicates)),
          lambda: "Its appliedFor lists a value more than once: " + ", ".join(duplicates) + "."),
     ])
 
@@ -527,32 +217,32 @@ def _aggressive(r: Any, min_images: Any, min_days: Any) -> Any:
     """Lifecycle rule `r` expires tagged images in general (tagStatus any, or tagged with the pattern
     "*") and keeps at most `min_images` images or expires them within `min_days` days."""
     def lower(v: Any) -> Any:
-        return _apply(lambda s: s.lower(), _cel_string(v))
+        return apply(lambda s: s.lower(), string(v))
 
-    status = lower(_get(r, "selection", "tagStatus"))
-    patterns, count = _get(r, "selection", "tagPatternList"), _get(r, "selection", "countNumber")
-    kind = _get(r, "selection", "countType")
+    status = lower(get(r, "selection", "tagStatus"))
+    patterns, count = get(r, "selection", "tagPatternList"), get(r, "selection", "countNumber")
+    kind = get(r, "selection", "countType")
 
     def at_most(limit: Any) -> Any:
-        return _apply(lambda n, m: float(n) <= float(m), count, limit)
+        return apply(lambda n, m: float(n) <= float(m), count, limit)
 
-    return _and(
-        _kind(r) == "map", _has(r, "action"), _has(r, "action", "type"),
-        lambda: _eq(lower(_get(r, "action", "type")), "expire"),
-        _has(r, "selection"), _has(r, "selection", "tagStatus"), _has(r, "selection", "countType"),
-        _has(r, "selection", "countNumber"),
-        lambda: _or(lambda: _eq(status, "any"),
-                    lambda: _and(lambda: _eq(status, "tagged"), _has(r, "selection", "tagPatternList"),
-                                 _kind(patterns) == "list", lambda: _in("*", patterns))),
-        _kind(count) in ("int", "double"),
-        lambda: _or(lambda: _and(lambda: _eq(kind, "imageCountMoreThan"), lambda: at_most(min_images)),
-                    lambda: _and(lambda: _eq(kind, "sinceImagePushed"), lambda: at_most(min_days))),
+    return and_(
+        kind_of(r) == "map", has(r, "action"), has(r, "action", "type"),
+        lambda: eq(lower(get(r, "action", "type")), "expire"),
+        has(r, "selection"), has(r, "selection", "tagStatus"), has(r, "selection", "countType"),
+        has(r, "selection", "countNumber"),
+        lambda: or_(lambda: eq(status, "any"),
+                    lambda: and_(lambda: eq(status, "tagged"), has(r, "selection", "tagPatternList"),
+                                 kind_of(patterns) == "list", lambda: in_("*", patterns))),
+        kind_of(count) in ("int", "double"),
+        lambda: or_(lambda: and_(lambda: eq(kind, "imageCountMoreThan"), lambda: at_most(min_images)),
+                    lambda: and_(lambda: eq(kind, "sinceImagePushed"), lambda: at_most(min_days))),
     )
 
 
 def _lifecycle_rule_text(r: Mapping) -> str:
-    who = f"rule {_text(_cel_string(r['rulePriority']))}" if _has(r, "rulePriority") else "a rule"
-    count = _text(_cel_string(r["selection"]["countNumber"]))
+    who = f"rule {text(string(r['rulePriority']))}" if has(r, "rulePriority") else "a rule"
+    count = text(string(r["selection"]["countNumber"]))
     if r["selection"]["countType"] == "imageCountMoreThan":
         return f"{who} keeps only {count} image(s) per repository"
     return f"{who} expires images {count} day(s) after they were cached"
@@ -570,7 +260,7 @@ def aggressive_lifecycle_rules(policy: Any, min_images: Any, min_days: Any) -> A
     rules = doc.get("rules") if isinstance(doc, Mapping) else None
     if not isinstance(rules, list):
         return []
-    return _problems([(lambda r=r: _aggressive(r, min_images, min_days), lambda r=r: _lifecycle_rule_text(r))
+    return problems([(lambda r=r: _aggressive(r, min_images, min_days), lambda r=r: _lifecycle_rule_text(r))
                       for r in rules])
 
 
@@ -578,15 +268,15 @@ def aggressive_lifecycle_rules(policy: Any, min_images: Any, min_days: Any) -> A
 
 
 def _kms_type(t: Any) -> Any:
-    return _and(_has(t, "encryptionConfiguration"), _has(t, "encryptionConfiguration", "encryptionType"),
-                lambda: _in(_get(t, "encryptionConfiguration", "encryptionType"), ["KMS", "KMS_DSSE"]))
+    return and_(has(t, "encryptionConfiguration"), has(t, "encryptionConfiguration", "encryptionType"),
+                lambda: in_(get(t, "encryptionConfiguration", "encryptionType"), ["KMS", "KMS_DSSE"]))
 
 
 def needs_creation_role(template: Any) -> Any:
     """True when the template sets resource tags or KMS / KMS_DSSE encryption, for which AWS requires a
     repository creation role (customRoleArn)."""
     t = template
-    return _result(_or(lambda: _and(_has(t, "resourceTags"), lambda: _gt(_size(_get(t, "resourceTags")), 0)),
+    return result(or_(lambda: and_(has(t, "resourceTags"), lambda: gt(size(get(t, "resourceTags")), 0)),
                        lambda: _kms_type(t)))
 
 
@@ -595,13 +285,13 @@ def kms_managed_key_only(template: Any) -> Any:
     key: no resource tags (tags the input could not resolve count as tags) and no kmsKey (a key it
     could not resolve counts as a customer key). AWS does not say whether that case needs the role."""
     t = template
-    tags, key = _get(t, "resourceTags"), _get(t, "encryptionConfiguration", "kmsKey")
-    return _result(_and(
-        lambda: _not(_and(_has(t, "resourceTags"),
-                          lambda: _or(lambda: _not(_known(tags)), lambda: _gt(_size(tags), 0)))),
-        lambda: _eq(_get(t, "encryptionConfiguration", "encryptionType"), "KMS"),
-        lambda: _not(_and(_has(t, "encryptionConfiguration", "kmsKey"),
-                          lambda: _or(lambda: _not(_known(key)), lambda: _ne(key, "")))),
+    tags, key = get(t, "resourceTags"), get(t, "encryptionConfiguration", "kmsKey")
+    return result(and_(
+        lambda: not_(and_(has(t, "resourceTags"),
+                          lambda: or_(lambda: not_(is_known(tags)), lambda: gt(size(tags), 0)))),
+        lambda: eq(get(t, "encryptionConfiguration", "encryptionType"), "KMS"),
+        lambda: not_(and_(has(t, "encryptionConfiguration", "kmsKey"),
+                          lambda: or_(lambda: not_(is_known(key)), lambda: ne(key, "")))),
     ))
 
 
@@ -610,23 +300,23 @@ def creation_role_trigger(template: Any) -> Any:
     encryptionType KMS`, `encryptionType KMS with key <arn>`, `encryptionType KMS with the AWS managed
     key`, `encryptionType KMS with a key resolved only at deployment`."""
     t = template
-    tags, key = _get(t, "resourceTags"), _get(t, "encryptionConfiguration", "kmsKey")
-    etype = _get(t, "encryptionConfiguration", "encryptionType")
-    tagged = _and(_has(t, "resourceTags"), lambda: _known(tags), lambda: _gt(_size(tags), 0))
-    if _undecided(tagged):
-        return _result(tagged)
+    tags, key = get(t, "resourceTags"), get(t, "encryptionConfiguration", "kmsKey")
+    etype = get(t, "encryptionConfiguration", "encryptionType")
+    tagged = and_(has(t, "resourceTags"), lambda: is_known(tags), lambda: gt(size(tags), 0))
+    if undecided(tagged):
+        return result(tagged)
     if tagged:
         kms = _kms_type(t)
-        if _undecided(kms):
-            return _result(kms)
+        if undecided(kms):
+            return result(kms)
         count = f"{len(tags)} resource tag{'' if len(tags) == 1 else 's'}"
         return count + (f" and encryptionType {etype}" if kms else "")
-    unresolved_key = _and(_has(t, "encryptionConfiguration", "kmsKey"), lambda: _not(_known(key)))
-    own_key = _and(_has(t, "encryptionConfiguration", "kmsKey"), lambda: _ne(key, ""))
-    key_text = _ternary(unresolved_key, lambda: " with a key resolved only at deployment",
-                        lambda: _ternary(own_key, lambda: _concat(" with key ", key),
+    unresolved_key = and_(has(t, "encryptionConfiguration", "kmsKey"), lambda: not_(is_known(key)))
+    own_key = and_(has(t, "encryptionConfiguration", "kmsKey"), lambda: ne(key, ""))
+    key_text = ternary(unresolved_key, lambda: " with a key resolved only at deployment",
+                        lambda: ternary(own_key, lambda: concat(" with key ", key),
                                          lambda: " with the AWS managed key"))
-    return _result(_concat("encryptionType ", etype, key_text))
+    return result(concat("encryptionType ", etype, key_text))
 
 
 # ---------------------------------------------------------------- PTC-RCT-006 template role
@@ -643,34 +333,34 @@ def template_role_problems(template: Any, lookup: Any, registry: Any) -> Any:
     named KMS key. Permissions are judged only when all the role's policies were collected."""
     t, role = template, lookup
     trusts, allows, allows_on = _policy_fn("trusts"), _policy_fn("allows"), _policy_fn("allows_on")
-    docs_known = _apply(_policy_fn("role_docs_known"), role)
-    docs = _apply(_policy_fn("role_docs"), role)
-    status, trust = _get(role, "status"), _get(role, "role", "AssumeRolePolicyDocument")
-    repository = _apply(_policy_fn("repo_arn_pattern"), registry, _get(t, "prefix"))
-    key = _get(t, "encryptionConfiguration", "kmsKey")
-    kms_missing = _apply(lambda d: [a for a in _KMS_ACTIONS if not allows(d, a)], docs)
+    docs_known = apply(_policy_fn("role_docs_known"), role)
+    docs = apply(_policy_fn("role_docs"), role)
+    status, trust = get(role, "status"), get(role, "role", "AssumeRolePolicyDocument")
+    repository = apply(_policy_fn("repo_arn_pattern"), registry, get(t, "prefix"))
+    key = get(t, "encryptionConfiguration", "kmsKey")
+    kms_missing = apply(lambda d: [a for a in _KMS_ACTIONS if not allows(d, a)], docs)
 
     def lacks(action: str) -> Any:
-        return _and(docs_known, lambda: _not(_apply(allows_on, docs, action, repository)))
+        return and_(docs_known, lambda: not_(apply(allows_on, docs, action, repository)))
 
     def untrusted() -> str:
-        ptc = _apply(trusts, trust, "pullthroughcache.ecr.amazonaws.com") is True
+        ptc = apply(trusts, trust, "pullthroughcache.ecr.amazonaws.com") is True
         return "its trust policy does not let the service principal ecr.amazonaws.com assume it" + (
             " (it trusts pullthroughcache.ecr.amazonaws.com, the principal of pull through cache rule roles)" if ptc
             else "")
 
-    return _problems([
-        (lambda: _eq(status, "notFound"), lambda: "the role does not exist (GetRole: NoSuchEntity)"),
-        (lambda: _and(lambda: _eq(status, "found"), _has(role, "role"), _has(role, "role", "AssumeRolePolicyDocument"),
-                      lambda: _not(_apply(trusts, trust, "ecr.amazonaws.com"))), untrusted),
+    return problems([
+        (lambda: eq(status, "notFound"), lambda: "the role does not exist (GetRole: NoSuchEntity)"),
+        (lambda: and_(lambda: eq(status, "found"), has(role, "role"), has(role, "role", "AssumeRolePolicyDocument"),
+                      lambda: not_(apply(trusts, trust, "ecr.amazonaws.com"))), untrusted),
         (lambda: lacks("ecr:CreateRepository"),
          lambda: f"its policies do not allow ecr:CreateRepository on {repository}"),
-        (lambda: _and(_has(t, "resourceTags"), lambda: _gt(_size(_get(t, "resourceTags")), 0),
+        (lambda: and_(has(t, "resourceTags"), lambda: gt(size(get(t, "resourceTags")), 0),
                       lambda: lacks("ecr:TagResource")),
          lambda: "the template sets resource tags but the role's policies do not allow ecr:TagResource on "
                  f"{repository}"),
-        (lambda: _and(lambda: _kms_type(t), _has(t, "encryptionConfiguration", "kmsKey"), lambda: _gt(_size(key), 0),
-                      docs_known, lambda: _apply(lambda m: len(m) > 0, kms_missing)),
+        (lambda: and_(lambda: _kms_type(t), has(t, "encryptionConfiguration", "kmsKey"), lambda: gt(size(key), 0),
+                      docs_known, lambda: apply(lambda m: len(m) > 0, kms_missing)),
          lambda: f"the template encrypts with KMS key {key} but the role's policies do not allow "
                  + ", ".join(kms_missing)),
     ])
@@ -683,10 +373,10 @@ _DEFAULTS = "AES256 encryption, mutable tags, no lifecycle policy, no repository
 
 def _applied_for_text(t: Mapping) -> Any:
     """A template's appliedFor for a message: the list, `missing` or `empty`."""
-    if _in("appliedFor", t) is False:
+    if in_("appliedFor", t) is False:
         return "missing"
-    n = _size(_get(t, "appliedFor"))
-    return n if _undecided(n) else ("empty" if n == 0 else t["appliedFor"])
+    n = size(get(t, "appliedFor"))
+    return n if undecided(n) else ("empty" if n == 0 else t["appliedFor"])
 
 
 def _first_applied(templates: list, indexes: list, judged: list | None = None) -> Any:
@@ -696,7 +386,7 @@ def _first_applied(templates: list, indexes: list, judged: list | None = None) -
     for i, v in zip(indexes, judged):
         if v is True:
             return i
-        if _undecided(v):
+        if undecided(v):
             return Unknown("the appliedFor of a template is unresolved")
     return None
 
@@ -713,34 +403,34 @@ def own_template_not_for_ptc(templates: Any, prefix: Any) -> Any:
     prefix, " and names the broader template applied to PULL_THROUGH_CACHE, if any; `related` names
     the templates. Unknown when a template's prefix (or a deciding appliedFor) is unresolved."""
     covering = _covering(templates, prefix)
-    if _undecided(covering):
-        return _result(covering)
+    if undecided(covering):
+        return result(covering)
     own = _norm(prefix)
-    judged = [_and(_eq(_norm(templates[i]["prefix"]), own), lambda i=i: _not(_applies(templates[i], PTC)))
+    judged = [and_(eq(_norm(templates[i]["prefix"]), own), lambda i=i: not_(_applies(templates[i], PTC)))
               for i in covering]
     lacking = sorted(i for i, v in zip(covering, judged) if v is True)
     if not lacking:
-        either = _combine(judged, True)
-        return _result(either) if _undecided(either) else {"found": False, "templates": [], "message": "",
+        either = any_(judged)
+        return result(either) if undecided(either) else {"found": False, "templates": [], "message": "",
                                                            "related": []}
     broader = _first_applied(templates, covering, [
-        _and(_ne(_norm(templates[i]["prefix"]), own), lambda i=i: _applies(templates[i], PTC)) for i in covering])
+        and_(ne(_norm(templates[i]["prefix"]), own), lambda i=i: _applies(templates[i], PTC)) for i in covering])
     if isinstance(broader, int):
-        fallback = (f"the broader template '{_text(templates[broader]['prefix'])}' is applied to PULL_THROUGH_CACHE, "
+        fallback = (f"the broader template '{text(templates[broader]['prefix'])}' is applied to PULL_THROUGH_CACHE, "
                     f"but AWS does not document whether ECR then falls back to it or uses the defaults ({_DEFAULTS})")
     elif broader is None:
         fallback = ("they get the defaults instead: AES256 encryption, mutable tags, no lifecycle policy, no "
                     "repository policy and no tags")
     else:
-        fallback = _UNKNOWN_TEXT
+        fallback = UNKNOWN_TEXT
     first = templates[lacking[0]]
     where = "for this ROOT rule" if own == "ROOT" else f"under {own}/"
-    message = (f"'{_text(first['prefix'])}', but its appliedFor ({_text(_applied_for_text(first))}) does not "
+    message = (f"'{text(first['prefix'])}', but its appliedFor ({text(_applied_for_text(first))}) does not "
                f"include PULL_THROUGH_CACHE, so ECR does not use it for the cache repositories it creates {where}; "
                f"{fallback}")
     related = [f"template:{i}" for i in lacking]
     if isinstance(broader, int):
-        related += _copies(templates, broader, f"broader template {_text(templates[broader]['prefix'])} ({PTC})")
+        related += _copies(templates, broader, f"broader template {text(templates[broader]['prefix'])} ({PTC})")
     return {"found": True, "templates": lacking, "message": message, "related": related}
 
 
@@ -751,26 +441,26 @@ def specific_template_not_for_ptc(templates: Any, prefix: Any) -> Any:
     `message` goes on from "The most specific repository creation template covering PTC rule
     '<prefix>' is ", `related` names the templates. Unknown when a template's prefix is unresolved."""
     covering = _covering(templates, prefix)
-    if _undecided(covering):
-        return _result(covering)
+    if undecided(covering):
+        return result(covering)
     if not covering:
         return {"found": False, "message": "", "related": []}
     most = templates[covering[0]]
     applied = [_applies(templates[i], PTC) for i in covering]
     specific = [_norm(templates[i]["prefix"]) == _norm(most["prefix"]) for i in covering]
-    compliant = _or(_combine([_and(s, a) for s, a in zip(specific, applied)], True), _not(_combine(applied, True)))
-    if _undecided(compliant) or compliant:
-        return _result(compliant) if _undecided(compliant) else {"found": False, "message": "", "related": []}
+    compliant = or_(any_([and_(s, a) for s, a in zip(specific, applied)]), not_(any_(applied)))
+    if undecided(compliant) or compliant:
+        return result(compliant) if undecided(compliant) else {"found": False, "message": "", "related": []}
     broader = _first_applied(templates, covering, applied)
-    name = _text(templates[broader]["prefix"]) if isinstance(broader, int) else _UNKNOWN_TEXT
-    message = (f"'{_text(most['prefix'])}' (appliedFor: {_text(_applied_for_text(most))}), which is not applied to "
+    name = text(templates[broader]["prefix"]) if isinstance(broader, int) else UNKNOWN_TEXT
+    message = (f"'{text(most['prefix'])}' (appliedFor: {text(_applied_for_text(most))}), which is not applied to "
                f"PULL_THROUGH_CACHE, while the broader template '{name}' is. AWS does not document whether ECR then "
                f"uses '{name}' for the cache repositories it creates under {_norm(prefix)}/ or settles on "
-               f"'{_text(most['prefix'])}', skips it and uses the defaults ({_DEFAULTS}).")
-    related = [f"template:{i} most specific template {_text(templates[i]['prefix'])}"
+               f"'{text(most['prefix'])}', skips it and uses the defaults ({_DEFAULTS}).")
+    related = [f"template:{i} most specific template {text(templates[i]['prefix'])}"
                for i in sorted(i for i, s in zip(covering, specific) if s)]
     if isinstance(broader, int):
-        related += _copies(templates, broader, f"broader template {_text(templates[broader]['prefix'])} ({PTC})")
+        related += _copies(templates, broader, f"broader template {text(templates[broader]['prefix'])} ({PTC})")
     return {"found": True, "message": message, "related": related}
 
 
@@ -784,39 +474,39 @@ def template_prefix_mismatch(rules: Any, templates: Any, template: Any) -> Any:
     mine = _norm(template["prefix"])
     exact, inside, above = [], [], []
     for r in rules:
-        present, theirs = _in("ecrRepositoryPrefix", r), _apply(_norm, _get(r, "ecrRepositoryPrefix"))
-        covering = _covering(templates, _get(r, "ecrRepositoryPrefix"))
+        present, theirs = in_("ecrRepositoryPrefix", r), apply(_norm, get(r, "ecrRepositoryPrefix"))
+        covering = _covering(templates, get(r, "ecrRepositoryPrefix"))
 
         def own_template_applied(i: int) -> Any:
-            return _and(_eq(_norm(templates[i]["prefix"]), theirs), lambda: _applies(templates[i], PTC))
+            return and_(eq(_norm(templates[i]["prefix"]), theirs), lambda: _applies(templates[i], PTC))
 
         def longer_template(i: int) -> Any:
             p = _norm(templates[i]["prefix"])
             return p != "ROOT" and len(p) > len(mine)
 
-        exact.append(_and(present, lambda: _eq(theirs, mine)))
-        inside.append(_and(present, lambda: _starts_with(mine, _concat(theirs, "/")),
-                           lambda: _not(_exists(covering, own_template_applied))))
-        above.append(_and(present, lambda: _starts_with(theirs, mine + "/"),
-                          lambda: _not(_exists(covering, longer_template))))
-    any_inside = _combine(inside, True)
-    compliant = _or(_combine(exact, True), _and(_not(any_inside), _not(_combine(above, True))))
-    if _undecided(compliant) or compliant:
-        return _result(compliant) if _undecided(compliant) else {"found": False, "rules": [], "message": ""}
+        exact.append(and_(present, lambda: eq(theirs, mine)))
+        inside.append(and_(present, lambda: starts_with(mine, concat(theirs, "/")),
+                           lambda: not_(exists(covering, own_template_applied))))
+        above.append(and_(present, lambda: starts_with(theirs, mine + "/"),
+                          lambda: not_(exists(covering, longer_template))))
+    any_inside = any_(inside)
+    compliant = or_(any_(exact), and_(not_(any_inside), not_(any_(above))))
+    if undecided(compliant) or compliant:
+        return result(compliant) if undecided(compliant) else {"found": False, "rules": [], "message": ""}
     if any_inside is True:
         theirs = rules[inside.index(True)]["ecrRepositoryPrefix"]
         covering = _covering(templates, theirs)
         settings = _first_applied(templates, covering)
-        gets = (f"the settings of template '{_text(templates[settings]['prefix'])}'" if isinstance(settings, int)
-                else f"the defaults ({_DEFAULTS})" if settings is None else _UNKNOWN_TEXT)
-        message = (f", but its prefix lies inside the namespace of PTC rule '{_text(theirs)}' instead of matching "
+        gets = (f"the settings of template '{text(templates[settings]['prefix'])}'" if isinstance(settings, int)
+                else f"the defaults ({_DEFAULTS})" if settings is None else UNKNOWN_TEXT)
+        message = (f", but its prefix lies inside the namespace of PTC rule '{text(theirs)}' instead of matching "
                    f"it: it shapes only the cache repositories under {mine}/, and the rule's other cache repositories "
                    f"get {gets}. AWS advises giving a PTC rule's template the rule's own prefix.")
     else:
         theirs = rules[above.index(True)]["ecrRepositoryPrefix"]
-        message = (f" and is the most specific template covering PTC rule '{_text(theirs)}', but its prefix is "
+        message = (f" and is the most specific template covering PTC rule '{text(theirs)}', but its prefix is "
                    f"broader than the rule's: its settings also go to every other repository ECR creates under "
-                   f"{mine}/ for its appliedFor scenarios ({_text(template.get('appliedFor'))}), so they cannot be "
+                   f"{mine}/ for its appliedFor scenarios ({text(template.get('appliedFor'))}), so they cannot be "
                    f"tuned for this cache alone. AWS advises giving a PTC rule's template the rule's own prefix "
                    f"({_norm(theirs)}).")
     involved = [j for j in range(len(rules)) if inside[j] is True or above[j] is True]
@@ -830,28 +520,28 @@ def _references(rule: Any, key: str, secrets: Mapping) -> Any:
     """PTC rule `rule` references secret `secrets[key]`: by the key, by name (a partial ARN ending in
     :secret:<name>), as a partial ARN its full ARN extends, or through the secret its own reference
     was resolved to (the same ARN)."""
-    ref, mine = _get(rule, "credentialArn"), secrets[key]
-    full, theirs = _get(mine, "secret", "ARN"), _at(secrets, ref)
-    return _and(
-        _has(rule, "credentialArn"), lambda: _apply(lambda x: isinstance(x, str), ref),
-        lambda: _or(
-            lambda: _eq(ref, key),
-            lambda: _ends_with(ref, _concat(":secret:", _get(mine, "secret", "Name"))),
-            lambda: _and(_has(mine, "secret", "ARN"), lambda: _starts_with(_cel_string(full), _concat(ref, "-"))),
-            lambda: _and(lambda: _in(ref, secrets), lambda: _eq(_get(theirs, "status"), "found"),
-                         _has(theirs, "secret", "ARN"), _has(mine, "secret", "ARN"),
-                         lambda: _eq(_get(theirs, "secret", "ARN"), full)),
+    ref, mine = get(rule, "credentialArn"), secrets[key]
+    full, theirs = get(mine, "secret", "ARN"), at(secrets, ref)
+    return and_(
+        has(rule, "credentialArn"), lambda: apply(lambda x: isinstance(x, str), ref),
+        lambda: or_(
+            lambda: eq(ref, key),
+            lambda: ends_with(ref, concat(":secret:", get(mine, "secret", "Name"))),
+            lambda: and_(has(mine, "secret", "ARN"), lambda: starts_with(string(full), concat(ref, "-"))),
+            lambda: and_(lambda: in_(ref, secrets), lambda: eq(get(theirs, "status"), "found"),
+                         has(theirs, "secret", "ARN"), has(mine, "secret", "ARN"),
+                         lambda: eq(get(theirs, "secret", "ARN"), full)),
         ),
     )
 
 
 def _orphan(key: str, secrets: Mapping, rules: Any) -> Any:
     lookup = secrets[key]
-    return _and(
-        lambda: _eq(_get(lookup, "status"), "found"), _has(lookup, "secret", "Name"),
-        lambda: _starts_with(_cel_string(_get(lookup, "secret", "Name")), "ecr-pullthroughcache/"),
-        not _has(lookup, "secret", "DeletedDate"), not _has(lookup, "declared"),
-        lambda: _not(_exists(rules, lambda r: _references(r, key, secrets))),
+    return and_(
+        lambda: eq(get(lookup, "status"), "found"), has(lookup, "secret", "Name"),
+        lambda: starts_with(string(get(lookup, "secret", "Name")), "ecr-pullthroughcache/"),
+        not has(lookup, "secret", "DeletedDate"), not has(lookup, "declared"),
+        lambda: not_(exists(rules, lambda r: _references(r, key, secrets))),
     )
 
 
@@ -860,7 +550,7 @@ def orphaned_ptc_secrets(secrets: Any, rules: Any) -> Any:
     (found, Name starting with ecr-pullthroughcache/), not scheduled for deletion, not declared in the
     input's IaC, and referenced by none of the PTC rules `rules`: not by the key, not by name, not as
     a partial ARN, not through the secret a rule's reference was resolved to."""
-    return _problems([(lambda k=k: _orphan(k, secrets, rules), lambda k=k: k) for k in secrets])
+    return problems([(lambda k=k: _orphan(k, secrets, rules), lambda k=k: k) for k in secrets])
 
 
 # ---------------------------------------------------------------- PTC-AUTH-015 placeholders in ARNs
@@ -894,12 +584,12 @@ def _arn_fields_placeholder(arn: str, account: Any) -> str:
 def _placeholder(arn: Any, account: Any) -> Any:
     """The first placeholder ARN `arn` holds, described; "" for none."""
     def has(regex: re.Pattern) -> Any:
-        return _matches(arn, regex)
+        return matches(arn, regex)
 
-    return _ternary(lambda: has(_ANGLE), lambda: "an <...> placeholder", lambda: _ternary(
-        lambda: _and(lambda: has(_BRACE), lambda: _not(has(_ONLY_PSEUDO_BRACES))), lambda: "a {...} placeholder",
-        lambda: _ternary(lambda: has(_SHELL), lambda: "an unexpanded shell variable ($NAME)", lambda: _ternary(
-            lambda: _or(lambda: has(_UPPER_WORD), lambda: has(_ANY_CASE_WORD)),
+    return ternary(lambda: has(_ANGLE), lambda: "an <...> placeholder", lambda: ternary(
+        lambda: and_(lambda: has(_BRACE), lambda: not_(has(_ONLY_PSEUDO_BRACES))), lambda: "a {...} placeholder",
+        lambda: ternary(lambda: has(_SHELL), lambda: "an unexpanded shell variable ($NAME)", lambda: ternary(
+            lambda: or_(lambda: has(_UPPER_WORD), lambda: has(_ANY_CASE_WORD)),
             lambda: "a placeholder word (YOUR..., CHANGEME, REPLACE..., TODO, XXXX)",
             lambda: _arn_fields_placeholder(arn, account)))))
 
@@ -913,14 +603,14 @@ def arn_placeholders(rule: Any, account: Any) -> Any:
     registry's `account` is known and another one. Unknown when either ARN is unresolved."""
     checks = []
     for name in ("credentialArn", "customRoleArn"):
-        if not _has(rule, name):
+        if not has(rule, name):
             continue
         arn = rule[name]
         if isinstance(arn, Unknown):
             return arn
         reason = _placeholder(arn, account)
-        checks.append((_ne(reason, ""), lambda name=name, arn=arn, reason=reason: f"{name} {arn} contains {reason}"))
-    return _problems(checks)
+        checks.append((ne(reason, ""), lambda name=name, arn=arn, reason=reason: f"{name} {arn} contains {reason}"))
+    return problems(checks)
 
 
 # ---------------------------------------------------------------- PTC-AUTH-016 declared secret values
@@ -935,33 +625,33 @@ def declared_secret_value(lookup: Any) -> Any:
     `judged` when the loader could reduce the value to its shape; `valid` when it is a JSON object
     with the keys username and accessToken (case-sensitive); `message` (going on from "whose value as
     declared here ") describes it with its keys, the missing ones and look-alikes, never values."""
-    declared = _get(lookup, "declared")
-    json_object, keys = _get(declared, "valueIsJsonObject"), _get(declared, "valueKeys")
-    is_object = _eq(json_object, True)
-    with_keys = _and(is_object, lambda: _gt(_size(keys), 0))
+    declared = get(lookup, "declared")
+    json_object, keys = get(declared, "valueIsJsonObject"), get(declared, "valueKeys")
+    is_object = eq(json_object, True)
+    with_keys = and_(is_object, lambda: gt(size(keys), 0))
 
     def lookalikes() -> Any:
-        return _filter(keys, lambda k: _and(lambda: _ne(k, "username"), lambda: _ne(k, "accessToken"),
-                                            lambda: _in(_apply(lambda x: str(x).lower(), k), _LOOKALIKES)))
+        return filter_(keys, lambda k: and_(lambda: ne(k, "username"), lambda: ne(k, "accessToken"),
+                                            lambda: in_(apply(lambda x: str(x).lower(), k), _LOOKALIKES)))
 
-    some_lookalikes = _and(is_object, lambda: _gt(_size(lookalikes()), 0))
+    some_lookalikes = and_(is_object, lambda: gt(size(lookalikes()), 0))
     message = [
-        _ternary(lambda: _not(is_object),
+        ternary(lambda: not_(is_object),
                  lambda: "is not a JSON object (it is a plain string, a generated random string or another JSON value)",
-                 lambda: _ternary(lambda: _eq(_size(keys), 0), lambda: "is an empty JSON object",
+                 lambda: ternary(lambda: eq(size(keys), 0), lambda: "is an empty JSON object",
                                   lambda: "is a JSON object with the keys ")),
-        _ternary(with_keys, lambda: keys, lambda: ""),
-        _ternary(with_keys, lambda: "; it lacks ", lambda: ""),
-        _ternary(with_keys, lambda: _filter(["username", "accessToken"], lambda k: _not(_in(k, keys))), lambda: ""),
-        _ternary(some_lookalikes, lambda: " (look-alikes that do not count: ", lambda: ""),
-        _ternary(is_object, lookalikes, lambda: ""),
-        _ternary(some_lookalikes, lambda: ")", lambda: ""),
+        ternary(with_keys, lambda: keys, lambda: ""),
+        ternary(with_keys, lambda: "; it lacks ", lambda: ""),
+        ternary(with_keys, lambda: filter_(["username", "accessToken"], lambda k: not_(in_(k, keys))), lambda: ""),
+        ternary(some_lookalikes, lambda: " (look-alikes that do not count: ", lambda: ""),
+        ternary(is_object, lookalikes, lambda: ""),
+        ternary(some_lookalikes, lambda: ")", lambda: ""),
     ]
-    return _fields({
-        "judged": _and(lambda: _eq(_get(lookup, "status"), "found"), _has(lookup, "declared", "valueIsJsonObject"),
-                       lambda: _or(lambda: _eq(json_object, False), _has(lookup, "declared", "valueKeys"))),
-        "valid": _and(is_object, lambda: _in("username", keys), lambda: _in("accessToken", keys)),
-        "message": "".join(_text(part) for part in message),
+    return fields(**{
+        "judged": and_(lambda: eq(get(lookup, "status"), "found"), has(lookup, "declared", "valueIsJsonObject"),
+                       lambda: or_(lambda: eq(json_object, False), has(lookup, "declared", "valueKeys"))),
+        "valid": and_(is_object, lambda: in_("username", keys), lambda: in_("accessToken", keys)),
+        "message": "".join(text(part) for part in message),
     })
 
 
@@ -979,34 +669,34 @@ def upstream_grant_check(rule: Any, upstream_policies: Any, partition: Any) -> A
     message}`: `judged` for a cross-account ECR upstream with a custom role whose lookup found a
     policy or found none; `message` goes on from "but " and names what is not granted, and where."""
     cel = _cel()
-    role, url = _get(rule, "customRoleArn"), _get(rule, "upstreamRegistryUrl")
-    host, account, region = _apply(cel.url_host, url), _apply(cel._ecr_account, url), _apply(cel._ecr_region, url)
-    lookup = _at(upstream_policies, host)
-    status, role_account = _get(lookup, "status"), _apply(lambda r: cel.parse_arn(r)["account"], role)
-    judged = _and(
-        _has(rule, "customRoleArn"), lambda: _known(role), lambda: _apply(lambda r: isinstance(r, str), role),
-        lambda: _eq(_apply(cel._rule_kind, rule), "ecr"), lambda: _in(host, upstream_policies),
-        lambda: _ne(account, ""), lambda: _ne(account, role_account),
-        lambda: _or(lambda: _eq(status, "notFound"),
-                    lambda: _and(lambda: _eq(status, "found"), _has(lookup, "policy"))),
+    role, url = get(rule, "customRoleArn"), get(rule, "upstreamRegistryUrl")
+    host, account, region = apply(cel.url_host, url), apply(cel._ecr_account, url), apply(cel._ecr_region, url)
+    lookup = at(upstream_policies, host)
+    status, role_account = get(lookup, "status"), apply(lambda r: cel.parse_arn(r)["account"], role)
+    judged = and_(
+        has(rule, "customRoleArn"), lambda: is_known(role), lambda: apply(lambda r: isinstance(r, str), role),
+        lambda: eq(apply(cel._rule_kind, rule), "ecr"), lambda: in_(host, upstream_policies),
+        lambda: ne(account, ""), lambda: ne(account, role_account),
+        lambda: or_(lambda: eq(status, "notFound"),
+                    lambda: and_(lambda: eq(status, "found"), has(lookup, "policy"))),
     )
-    prefix = _get(rule, "upstreamRepositoryPrefix") if _has(rule, "upstreamRepositoryPrefix") else "ROOT"
+    prefix = get(rule, "upstreamRepositoryPrefix") if has(rule, "upstreamRepositoryPrefix") else "ROOT"
     pattern = _policy_fn("repo_arn_pattern")
-    repository = _apply(lambda *parts: pattern(dict(zip(("partition", "region", "account"), parts[:3])), parts[3]),
+    repository = apply(lambda *parts: pattern(dict(zip(("partition", "region", "account"), parts[:3])), parts[3]),
                         partition, region, account, prefix)
-    grants = _apply(_policy_fn("resource_policy_for"), lookup, role)
+    grants = apply(_policy_fn("resource_policy_for"), lookup, role)
 
     def allowed(action: str) -> Any:
-        return _apply(_policy_fn("allows_on"), grants, action, repository)
+        return apply(_policy_fn("allows_on"), grants, action, repository)
 
     message = [
-        _ternary(lambda: _eq(status, "notFound"), lambda: "that registry has no registry policy, so it does not grant",
+        ternary(lambda: eq(status, "notFound"), lambda: "that registry has no registry policy, so it does not grant",
                  lambda: "its registry policy does not grant"),
         " account ", role_account, " (or the role) the actions ",
-        _filter(_UPSTREAM_ACTIONS, lambda a: _not(allowed(a))), " on ", repository,
+        filter_(_UPSTREAM_ACTIONS, lambda a: not_(allowed(a))), " on ", repository,
     ]
-    return _fields({"judged": judged, "granted": _all(_UPSTREAM_ACTIONS, allowed),
-                    "message": "".join(_text(part) for part in message)})
+    return fields(**{"judged": judged, "granted": all_(_UPSTREAM_ACTIONS, allowed),
+                    "message": "".join(text(part) for part in message)})
 
 
 # ---------------------------------------------------------------- PTC-IAM-011 pullers
@@ -1023,41 +713,41 @@ def puller_check(pullers: Any, roles: Any, registry: Any, rule: Any) -> Any:
     not found); when it was not read, only if its IAM policies alone allow both. Returns `{judged,
     found, message, related}`: `message` lists the pullers that fall short with the actions they lack,
     `related` names their roles and the registry policy."""
-    policy = _get(registry, "registryPolicy")
-    status = _get(policy, "status")
-    repository = _apply(_policy_fn("repo_arn_pattern"), registry, _get(rule, "ecrRepositoryPrefix"))
+    policy = get(registry, "registryPolicy")
+    status = get(policy, "status")
+    repository = apply(_policy_fn("repo_arn_pattern"), registry, get(rule, "ecrRepositoryPrefix"))
     docs_known, can = _policy_fn("role_docs_known"), _policy_fn("principal_can")
-    policy_read = _in(status, ["found", "notFound"])
+    policy_read = in_(status, ["found", "notFound"])
 
     def collected(p: Any) -> Any:
-        return _and(lambda: _in(p, roles), lambda: _apply(docs_known, _at(roles, p)))
+        return and_(lambda: in_(p, roles), lambda: apply(docs_known, at(roles, p)))
 
     def allowed(p: Any, action: str) -> Any:
-        return _apply(can, _at(roles, p), policy, p, _get(registry, "account"), action, repository)
+        return apply(can, at(roles, p), policy, p, get(registry, "account"), action, repository)
 
     def populates(p: Any) -> Any:
-        return _and(lambda: allowed(p, _POPULATE[0]), lambda: allowed(p, _POPULATE[1]))
+        return and_(lambda: allowed(p, _POPULATE[0]), lambda: allowed(p, _POPULATE[1]))
 
     def falls_short(p: Any) -> Any:
-        return _and(lambda: collected(p), policy_read, lambda: _not(populates(p)))
+        return and_(lambda: collected(p), policy_read, lambda: not_(populates(p)))
 
     def lacking(p: Any) -> Any:
-        return _concat(p, " ", _ternary(
+        return concat(p, " ", ternary(
             lambda: allowed(p, _POPULATE[0]), lambda: "(ecr:BatchImportUpstreamImage)",
-            lambda: _ternary(lambda: allowed(p, _POPULATE[1]), lambda: "(ecr:CreateRepository)",
+            lambda: ternary(lambda: allowed(p, _POPULATE[1]), lambda: "(ecr:CreateRepository)",
                              lambda: "(ecr:CreateRepository, ecr:BatchImportUpstreamImage)")))
 
-    short = _filter(pullers, falls_short)
-    related = _map(short, lambda p: _concat("role:", p))
-    if not _undecided(related) and _eq(status, "found") is True:
+    short = filter_(pullers, falls_short)
+    related = map_(short, lambda p: concat("role:", p))
+    if not undecided(related) and eq(status, "found") is True:
         related.append("registryPolicy")
-    return _fields({
-        "judged": _exists(pullers, lambda p: _and(lambda: collected(p),
-                                                  lambda: _or(policy_read, lambda: populates(p)))),
-        "found": _not(_all(pullers, lambda p: _or(lambda: _not(_and(lambda: collected(p), policy_read)),
+    return fields(**{
+        "judged": exists(pullers, lambda p: and_(lambda: collected(p),
+                                                  lambda: or_(policy_read, lambda: populates(p)))),
+        "found": not_(all_(pullers, lambda p: or_(lambda: not_(and_(lambda: collected(p), policy_read)),
                                                   lambda: populates(p)))),
-        "message": _text(_map(short, lacking)),
-        "related": [] if _undecided(related) else related,
+        "message": text(map_(short, lacking)),
+        "related": [] if undecided(related) else related,
     })
 
 
@@ -1067,10 +757,10 @@ def puller_check(pullers: Any, roles: Any, registry: Any, rule: Any) -> Any:
 def _only(change: Any, action: str, other: str, side: str, prefix: str) -> Any:
     """Plan change `change` only does `action` (not `other`) to a PTC rule whose `side` (before /
     after) has the prefix `prefix` (x and x/ alike)."""
-    value = _get(change, side, "ecrRepositoryPrefix")
-    return _and(_has(change, "actions"), lambda: _in(action, _get(change, "actions")),
-                lambda: _not(_in(other, _get(change, "actions"))), _has(change, side, "ecrRepositoryPrefix"),
-                lambda: _known(value), lambda: _eq(_apply(_norm, value), _norm(prefix)))
+    value = get(change, side, "ecrRepositoryPrefix")
+    return and_(has(change, "actions"), lambda: in_(action, get(change, "actions")),
+                lambda: not_(in_(other, get(change, "actions"))), has(change, side, "ecrRepositoryPrefix"),
+                lambda: is_known(value), lambda: eq(apply(_norm, value), _norm(prefix)))
 
 
 def plan_recreate(changes: Any, prefix: Any) -> Any:
@@ -1085,14 +775,14 @@ def plan_recreate(changes: Any, prefix: Any) -> Any:
     def creates(c: Any) -> Any:
         return _only(c, "create", "delete", "after", prefix)
 
-    destroying = _map(_filter(changes, deletes), lambda d: _get(d, "address"))
-    creating = _map(_filter(changes, creates), lambda c: _get(c, "address"))
-    return _fields({
-        "creating": _exists(changes, creates),
-        "recreated": _exists(changes, lambda d: _and(lambda: deletes(d), lambda: _exists(
-            changes, lambda c: _and(lambda: creates(c), lambda: _ne(_get(c, "address"), _get(d, "address")))))),
-        "destroys": _text(destroying), "creates": _text(creating),
-        "from": _text(_index(destroying, 0)), "to": _text(_index(creating, 0)),
+    destroying = map_(filter_(changes, deletes), lambda d: get(d, "address"))
+    creating = map_(filter_(changes, creates), lambda c: get(c, "address"))
+    return fields(**{
+        "creating": exists(changes, creates),
+        "recreated": exists(changes, lambda d: and_(lambda: deletes(d), lambda: exists(
+            changes, lambda c: and_(lambda: creates(c), lambda: ne(get(c, "address"), get(d, "address")))))),
+        "destroys": text(destroying), "creates": text(creating),
+        "from": text(index(destroying, 0)), "to": text(index(creating, 0)),
     })
 
 
