@@ -156,14 +156,14 @@ def _build(blobs: list[tuple[str, bytes]], schema_path: Path) -> Catalog:
 
 
 def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
-    from ptclint import cel
+    from ptclint.cel import runtime
 
     data = doc.data
 
     def compile_at(path: tuple, text: str) -> Any:
         try:
-            return cel.compile_expr(text)
-        except cel.CelSyntaxError as exc:
+            return runtime.compile_expr(text)
+        except runtime.CelSyntaxError as exc:
             pos = doc.position(path)
             line = _source_line(lines, pos.line, pos.column, exc.line or 1, exc.column or 1)
             raise CatalogError(name, f"CEL syntax error in {'/'.join(map(str, path))}: {exc}", line, pos.column) from None

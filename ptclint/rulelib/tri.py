@@ -78,6 +78,12 @@ def known(value: T) -> T:
     return value
 
 
+def known_str(value: Any) -> str:
+    """`value` when it is a string, `""` for another known value; raises `Unresolved` for an `Unknown`."""
+    value = known(value)
+    return value if isinstance(value, str) else ""
+
+
 def guard(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)`, or the `Unknown` it met (other failures propagate as exceptions)."""
     try:

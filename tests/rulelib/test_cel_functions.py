@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ptclint import cel
+from ptclint.cel import functions, runtime
 from ptclint.model import Unknown
 
 
 def ev(expr: str, **variables):
-    return cel.evaluate(cel.compile_expr(expr), {k: cel.to_cel(v) for k, v in variables.items()})
+    return runtime.evaluate(runtime.compile_expr(expr), {k: runtime.to_cel(v) for k, v in variables.items()}, functions.FUNCTIONS)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_same_treats_symbolic_values_as_unknown() -> None:
     assert ev("same('111122223333', '111122223333')") is True
     assert ev("same('111122223333', '999999999999')") is False
     assert ev("same('${AWS::AccountId}', '${AWS::AccountId}')") is True
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("same('999999999999', '${AWS::AccountId}')")
 
 
@@ -96,13 +96,13 @@ U = {"u": Unknown("parameter P has no default"), "v": Unknown("known after apply
 
 
 def test_unknown_makes_the_expression_unknown() -> None:
-    with pytest.raises(cel.UnknownResult, match="parameter P"):
+    with pytest.raises(runtime.UnknownResult, match="parameter P"):
         ev("r.u == 'x'", r=U)
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("r.u == 'x' && r.v == 'y'", r=U)
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("upstreamKind(r.u) == ''", r=U)
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("ruleKind({'upstreamRegistryUrl': r.u}) == ''", r=U)
 
 
@@ -121,27 +121,27 @@ def test_has_and_known() -> None:
 
 
 def test_real_errors_are_not_unknown() -> None:
-    with pytest.raises(cel.EvaluationFailed):
+    with pytest.raises(runtime.EvaluationFailed):
         ev("r.missing == 1", r=U)
-    with pytest.raises(cel.EvaluationFailed):
+    with pytest.raises(runtime.EvaluationFailed):
         ev("r.u == 'x' && r.missing == 1", r=U)
 
 
 def test_syntax_error_has_a_position() -> None:
-    with pytest.raises(cel.CelSyntaxError) as info:
-        cel.compile_expr("a &&\n (b")
+    with pytest.raises(runtime.CelSyntaxError) as info:
+        runtime.compile_expr("a &&\n (b")
     assert info.value.line == 2
 
 
 def test_membership_and_filter_with_unknown_elements() -> None:
     data = {"l": ["a", Unknown("b")]}
     assert ev("'a' in r.l", r=data) is True
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("'z' in r.l", r=data)
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("r.l.filter(x, x == 'a')", r=data)
     assert ev("[1, 2, 3].filter(x, x > 1)") == [2, 3]
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("r.l.exists(x, x == 'z')", r=data)
     assert ev("r.l.exists(x, x == 'a')", r=data) is True
 

@@ -1,4 +1,4 @@
-"""The plain-Python rule helpers of ptclint.templates: each finds what it should, stays quiet
+"""The plain-Python rule helpers of ptclint.rulelib (templates, secrets, access, plan): each finds what it should, stays quiet
 otherwise, and answers unknown (never a finding) when the answer depends on an unresolved value."""
 
 from __future__ import annotations
@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from ptclint import cel, templates
+from ptclint.cel import functions, runtime
+from ptclint.rulelib import access, plan, template_checks, templates
+from ptclint.rulelib import secrets as secret_helpers, values
 from ptclint.model import Unknown
 
 U = Unknown("resolved at deployment")
@@ -17,7 +19,7 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecr-template"
 
 
 def ev(expr: str, **variables):
-    return cel.evaluate(cel.compile_expr(expr), {k: cel.to_cel(v) for k, v in variables.items()})
+    return runtime.evaluate(runtime.compile_expr(expr), {k: runtime.to_cel(v) for k, v in variables.items()}, functions.FUNCTIONS)
 
 
 def is_unknown(value) -> bool:
@@ -46,15 +48,16 @@ REGISTRY = {"account": ACCOUNT, "region": "eu-west-1", "partition": "aws", "regi
 
 
 def test_every_helper_is_a_cel_function() -> None:
-    for name in templates.FUNCTIONS:
-        assert name in cel.FUNCTIONS, name
+    for module in functions.MODULES:
+        for name in module.FUNCTIONS:
+            assert name in functions.FUNCTIONS, name
     assert ev("appliesTo(t, 'PULL_THROUGH_CACHE')", t={"appliedFor": [PTC]}) is True
 
 
 def test_a_value_of_the_wrong_type_is_an_evaluation_error() -> None:
     with pytest.raises(ValueError):
         templates.applies_to({"appliedFor": [5]}, PTC)
-    with pytest.raises(cel.EvaluationFailed):
+    with pytest.raises(runtime.EvaluationFailed):
         ev("appliesTo(t, 'PULL_THROUGH_CACHE')", t={"appliedFor": [5]})
 
 
@@ -68,15 +71,15 @@ def test_applies_to() -> None:
     assert templates.applies_to({"appliedFor": [PTC, U]}, PTC) is True  # decided by the known value
     assert is_unknown(templates.applies_to({"appliedFor": ["REPLICATION", U]}, PTC))
     assert is_unknown(templates.applies_to({"appliedFor": U}, PTC))
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("appliesTo(t, 'PULL_THROUGH_CACHE')", t={"appliedFor": U})
 
 
 def test_join_text() -> None:
-    assert templates.join_text(["It has no prefix.", "Its appliedFor is empty."], " ") == \
+    assert values.join_text(["It has no prefix.", "Its appliedFor is empty."], " ") == \
         "It has no prefix. Its appliedFor is empty."
-    assert templates.join_text([], " ") == ""
-    with pytest.raises(cel.UnknownResult):  # an unresolved list is never called with
+    assert values.join_text([], " ") == ""
+    with pytest.raises(runtime.UnknownResult):  # an unresolved list is never called with
         ev("joinText(x, ' ')", x=U)
 
 
@@ -87,7 +90,7 @@ def test_covers_ptc_rule() -> None:
     assert templates.covers_ptc_rule("ROOT", []) is True
     assert templates.covers_ptc_rule("team/docker-hub/library", rules) is False
     assert templates.covers_ptc_rule("quay", rules + [{"ecrRepositoryPrefix": U}]) is False  # unresolved: not counted
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("coversPtcRule(p, rules)", p=U, rules=rules)
 
 
@@ -95,17 +98,17 @@ def test_covers_ptc_rule() -> None:
 
 
 def test_template_constraint_problems() -> None:
-    assert templates.template_constraint_problems({"prefix": "docker-hub", "appliedFor": [PTC]}) == []
+    assert template_checks.template_constraint_problems({"prefix": "docker-hub", "appliedFor": [PTC]}) == []
     empty = {"description": "", "lifecyclePolicy": "", "imageTagMutabilityExclusionFilters": []}
-    assert templates.template_constraint_problems({"prefix": "ROOT", "appliedFor": [PTC], **empty}) == []
-    problems = templates.template_constraint_problems({"prefix": "Docker-Hub/", "appliedFor": [PTC, PTC]})
+    assert template_checks.template_constraint_problems({"prefix": "ROOT", "appliedFor": [PTC], **empty}) == []
+    problems = template_checks.template_constraint_problems({"prefix": "Docker-Hub/", "appliedFor": [PTC, PTC]})
     assert problems == [
         "Its prefix does not match the API pattern (the keyword ROOT, or lower-case letters and digits in "
         "/-separated parts, each part starting and ending with a letter or digit with single separators ., _, __ "
         "or a run of - inside, and at most one trailing /): it contains upper-case letters.",
         "Its appliedFor lists a value more than once: PULL_THROUGH_CACHE.",
     ]
-    problems = templates.template_constraint_problems({
+    problems = template_checks.template_constraint_problems({
         "prefix": "ROOT/", "appliedFor": [], "repositoryPolicy": "[1]", "lifecyclePolicy": "{rules",
         "imageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
         "imageTagMutabilityExclusionFilters": [{"filterType": "REGEX", "filter": "x"}, {"filter": "a/b"}],
@@ -119,18 +122,18 @@ def test_template_constraint_problems() -> None:
         "Its encryptionType 'aws:kms' is not one of AES256, KMS and KMS_DSSE.",
         "Its appliedFor is empty; it needs at least one of PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH.",
     ]
-    assert templates.template_constraint_problems({}) == ["It has no prefix, which is required.",
+    assert template_checks.template_constraint_problems({}) == ["It has no prefix, which is required.",
                                                           "It has no appliedFor, which is required."]
 
 
 def test_template_constraint_problems_with_unresolved_fields() -> None:
-    assert is_unknown(templates.template_constraint_problems({"prefix": U, "appliedFor": [PTC]}))
-    assert is_unknown(templates.template_constraint_problems({"prefix": "x", "appliedFor": [PTC, U]}))
+    assert is_unknown(template_checks.template_constraint_problems({"prefix": U, "appliedFor": [PTC]}))
+    assert is_unknown(template_checks.template_constraint_problems({"prefix": "x", "appliedFor": [PTC, U]}))
     # a known problem is still found next to an unresolved field
-    assert templates.template_constraint_problems({"prefix": "x", "appliedFor": [U], "description": "d" * 257}) == [
+    assert template_checks.template_constraint_problems({"prefix": "x", "appliedFor": [U], "description": "d" * 257}) == [
         "Its description is 257 characters long; the API allows 256."]
     # the exclusion mode with filters the input could not resolve is not judged
-    assert is_unknown(templates.template_constraint_problems(
+    assert is_unknown(template_checks.template_constraint_problems(
         {"prefix": "x", "appliedFor": [PTC], "imageTagMutability": "MUTABLE_WITH_EXCLUSION",
          "imageTagMutabilityExclusionFilters": U}))
 
@@ -151,15 +154,15 @@ def test_aggressive_lifecycle_rules() -> None:
     policy = lifecycle(expire(1, "sinceImagePushed", 1, "untagged"), expire(2, "imageCountMoreThan", 1),
                        expire(3, "sinceImagePushed", 3, "tagged", tagPatternList=["*"]),
                        expire(4, "imageCountMoreThan", 1, "tagged", tagPrefixList=["nightly-"]))
-    assert templates.aggressive_lifecycle_rules(policy, 2, 7) == [
+    assert template_checks.aggressive_lifecycle_rules(policy, 2, 7) == [
         "rule 2 keeps only 1 image(s) per repository", "rule 3 expires images 3 day(s) after they were cached"]
-    assert templates.aggressive_lifecycle_rules(lifecycle(expire(1, "imageCountMoreThan", 30)), 2, 7) == []
-    assert templates.aggressive_lifecycle_rules(lifecycle(expire(1, "imageCountMoreThan", 30)), 50, 7) == [
+    assert template_checks.aggressive_lifecycle_rules(lifecycle(expire(1, "imageCountMoreThan", 30)), 2, 7) == []
+    assert template_checks.aggressive_lifecycle_rules(lifecycle(expire(1, "imageCountMoreThan", 30)), 50, 7) == [
         "rule 1 keeps only 30 image(s) per repository"]
-    assert templates.aggressive_lifecycle_rules("[]", 2, 7) == []
-    assert is_unknown(templates.aggressive_lifecycle_rules(U, 2, 7))
+    assert template_checks.aggressive_lifecycle_rules("[]", 2, 7) == []
+    assert is_unknown(template_checks.aggressive_lifecycle_rules(U, 2, 7))
     with pytest.raises(ValueError):  # countType of the wrong type, and no other rule decides
-        templates.aggressive_lifecycle_rules(lifecycle(expire(1, 5, 1)), 2, 7)
+        template_checks.aggressive_lifecycle_rules(lifecycle(expire(1, 5, 1)), 2, 7)
 
 
 # ---------------------------------------------------------------- PTC-RCT-005
@@ -210,17 +213,17 @@ def test_template_role_problems() -> None:
     template = {"prefix": "docker-hub", "appliedFor": [PTC], "resourceTags": TAGS}
     repository = f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/docker-hub/*"
     good = doc(allow(["ecr:CreateRepository", "ecr:TagResource"], repository))
-    assert templates.template_role_problems(template, role_lookup(good), REGISTRY) == []
-    assert templates.template_role_problems(template, {"status": "notFound"}, REGISTRY) == [
+    assert template_checks.template_role_problems(template, role_lookup(good), REGISTRY) == []
+    assert template_checks.template_role_problems(template, {"status": "notFound"}, REGISTRY) == [
         "the role does not exist (GetRole: NoSuchEntity)"]
     wrong = role_lookup(doc(allow("ecr:CreateRepository")), trust_service="pullthroughcache.ecr.amazonaws.com")
-    assert templates.template_role_problems(template, wrong, REGISTRY) == [
+    assert template_checks.template_role_problems(template, wrong, REGISTRY) == [
         "its trust policy does not let the service principal ecr.amazonaws.com assume it (it trusts "
         "pullthroughcache.ecr.amazonaws.com, the principal of pull through cache rule roles)",
         f"the template sets resource tags but the role's policies do not allow ecr:TagResource on {repository}",
     ]
     encrypted = kms(KMS_KEY, prefix="ROOT")
-    assert templates.template_role_problems(encrypted, role_lookup(doc(allow(["ecr:*", "kms:DescribeKey"]))),
+    assert template_checks.template_role_problems(encrypted, role_lookup(doc(allow(["ecr:*", "kms:DescribeKey"]))),
                                             REGISTRY) == [
         f"the template encrypts with KMS key {KMS_KEY} but the role's policies do not allow kms:CreateGrant, "
         "kms:RetireGrant"]
@@ -228,12 +231,12 @@ def test_template_role_problems() -> None:
 
 def test_template_role_problems_unresolved() -> None:
     template = {"prefix": U, "appliedFor": [PTC]}
-    assert is_unknown(templates.template_role_problems(template, role_lookup(doc(allow("ecr:TagResource"))), REGISTRY))
+    assert is_unknown(template_checks.template_role_problems(template, role_lookup(doc(allow("ecr:TagResource"))), REGISTRY))
     # the role's absence does not depend on the unresolved prefix
-    assert templates.template_role_problems(template, {"status": "notFound"}, REGISTRY) == [
+    assert template_checks.template_role_problems(template, {"status": "notFound"}, REGISTRY) == [
         "the role does not exist (GetRole: NoSuchEntity)"]
     # policies not collected: permissions are not judged
-    assert templates.template_role_problems({"prefix": "x"}, {"status": "found", "role": {"Arn": ROLE}}, REGISTRY) == []
+    assert template_checks.template_role_problems({"prefix": "x"}, {"status": "found", "role": {"Arn": ROLE}}, REGISTRY) == []
 
 
 # ---------------------------------------------------------------- PTC-RCT-002 / 003 / 004
@@ -309,12 +312,12 @@ def test_orphaned_ptc_secrets() -> None:
                f"{SECRET_ARN}ecr-pullthroughcache/old-AbCdEf": secret("ecr-pullthroughcache/old", DeletedDate="x"),
                f"{SECRET_ARN}app/db-AbCdEf": secret("app/db")}
     by_key = [{"credentialArn": f"{SECRET_ARN}ecr-pullthroughcache/a-AbCdEf"}]
-    assert templates.orphaned_ptc_secrets(secrets, by_key) == [f"{SECRET_ARN}ecr-pullthroughcache/b-AbCdEf"]
+    assert secret_helpers.orphaned_ptc_secrets(secrets, by_key) == [f"{SECRET_ARN}ecr-pullthroughcache/b-AbCdEf"]
     by_name = by_key + [{"credentialArn": f"{SECRET_ARN}ecr-pullthroughcache/b"}]
-    assert templates.orphaned_ptc_secrets(secrets, by_name) == []
-    assert is_unknown(templates.orphaned_ptc_secrets(secrets, by_key + [{"credentialArn": U}]))
+    assert secret_helpers.orphaned_ptc_secrets(secrets, by_name) == []
+    assert is_unknown(secret_helpers.orphaned_ptc_secrets(secrets, by_key + [{"credentialArn": U}]))
     unnamed = {f"{SECRET_ARN}x": {"status": "found", "secret": {"Name": U}}}
-    assert is_unknown(templates.orphaned_ptc_secrets(unnamed, by_key))
+    assert is_unknown(secret_helpers.orphaned_ptc_secrets(unnamed, by_key))
 
 
 # ---------------------------------------------------------------- PTC-AUTH-015
@@ -323,18 +326,18 @@ def test_orphaned_ptc_secrets() -> None:
 def test_arn_placeholders() -> None:
     rule = {"ecrRepositoryPrefix": "x", "customRoleArn": "arn:aws:iam::<ACCOUNT_ID>:role/ecr",
             "credentialArn": f"{SECRET_ARN}ecr-pullthroughcache/x-XXXXXX"}
-    assert templates.arn_placeholders(rule, ACCOUNT) == [
+    assert secret_helpers.arn_placeholders(rule, ACCOUNT) == [
         f"credentialArn {SECRET_ARN}ecr-pullthroughcache/x-XXXXXX contains a placeholder word (YOUR..., CHANGEME, "
         "REPLACE..., TODO, XXXX)",
         "customRoleArn arn:aws:iam::<ACCOUNT_ID>:role/ecr contains an <...> placeholder"]
     docs_account = {"credentialArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/x"}
-    assert templates.arn_placeholders(docs_account, "999988887777") == [
+    assert secret_helpers.arn_placeholders(docs_account, "999988887777") == [
         f"credentialArn {docs_account['credentialArn']} contains the AWS documentation example account "
         "123456789012, while this registry is in account 999988887777"]
-    assert templates.arn_placeholders(docs_account, "") == []  # the registry's account is not known
-    assert templates.arn_placeholders({"customRoleArn": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/todo-app"},
+    assert secret_helpers.arn_placeholders(docs_account, "") == []  # the registry's account is not known
+    assert secret_helpers.arn_placeholders({"customRoleArn": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/todo-app"},
                                       ACCOUNT) == []
-    assert is_unknown(templates.arn_placeholders({"credentialArn": U, "customRoleArn": rule["customRoleArn"]}, ACCOUNT))
+    assert is_unknown(secret_helpers.arn_placeholders({"credentialArn": U, "customRoleArn": rule["customRoleArn"]}, ACCOUNT))
 
 
 # ---------------------------------------------------------------- PTC-AUTH-016
@@ -345,20 +348,20 @@ def declared(**shape) -> dict:
 
 
 def test_declared_secret_value() -> None:
-    ok = templates.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["accessToken", "username"]))
+    ok = secret_helpers.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["accessToken", "username"]))
     assert ok["judged"] is True and ok["valid"] is True
-    wrong = templates.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["Username", "password"]))
+    wrong = secret_helpers.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["Username", "password"]))
     assert wrong["judged"] is True and wrong["valid"] is False
     assert wrong["message"] == ("is a JSON object with the keys Username, password; it lacks username, accessToken "
                                 "(look-alikes that do not count: Username, password)")
-    plain = templates.declared_secret_value(declared(valueIsJsonObject=False))
+    plain = secret_helpers.declared_secret_value(declared(valueIsJsonObject=False))
     assert plain["judged"] is True and plain["valid"] is False and plain["message"].startswith("is not a JSON object")
-    assert templates.declared_secret_value(declared(literalToken=False))["judged"] is False
-    assert templates.declared_secret_value({"status": "found"})["judged"] is False
-    assert is_unknown(templates.declared_secret_value(declared(valueIsJsonObject=U))["judged"])
-    unresolved = templates.declared_secret_value(declared(valueIsJsonObject=U, valueKeys=["username", "accessToken"]))
+    assert secret_helpers.declared_secret_value(declared(literalToken=False))["judged"] is False
+    assert secret_helpers.declared_secret_value({"status": "found"})["judged"] is False
+    assert is_unknown(secret_helpers.declared_secret_value(declared(valueIsJsonObject=U))["judged"])
+    unresolved = secret_helpers.declared_secret_value(declared(valueIsJsonObject=U, valueKeys=["username", "accessToken"]))
     assert unresolved["judged"] is True and is_unknown(unresolved["valid"])
-    unresolved = templates.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["username", U]))
+    unresolved = secret_helpers.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["username", U]))
     assert unresolved["judged"] is True and is_unknown(unresolved["valid"])
 
 
@@ -379,29 +382,29 @@ def upstream_policy(*statements) -> dict:
 def test_upstream_grant_check() -> None:
     grant = allow("ecr:*", "arn:aws:ecr:us-east-1:444455556666:repository/*",
                   Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
-    answer = templates.upstream_grant_check(upstream_rule(), upstream_policy(grant), "aws")
+    answer = access.upstream_grant_check(upstream_rule(), upstream_policy(grant), "aws")
     assert answer["judged"] is True and answer["granted"] is True
     partial = dict(grant, Action=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])
-    answer = templates.upstream_grant_check(upstream_rule(), upstream_policy(partial), "aws")
+    answer = access.upstream_grant_check(upstream_rule(), upstream_policy(partial), "aws")
     assert answer["granted"] is False
     assert answer["message"] == (
         f"its registry policy does not grant account {ACCOUNT} (or the role) the actions "
         "ecr:BatchImportUpstreamImage, ecr:GetImageCopyStatus on arn:aws:ecr:us-east-1:444455556666:repository/*")
-    none = templates.upstream_grant_check(upstream_rule(), {UPSTREAM: {"status": "notFound"}}, "aws")
+    none = access.upstream_grant_check(upstream_rule(), {UPSTREAM: {"status": "notFound"}}, "aws")
     assert none["judged"] is True and none["granted"] is False
     assert none["message"].startswith("that registry has no registry policy, so it does not grant")
     # same account, a coverage gap, no role: not judged
     own = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
-    assert templates.upstream_grant_check(upstream_rule(upstreamRegistryUrl=own), {own: {"status": "notFound"}},
+    assert access.upstream_grant_check(upstream_rule(upstreamRegistryUrl=own), {own: {"status": "notFound"}},
                                           "aws")["judged"] is False
     denied = {UPSTREAM: {"status": "accessDenied"}}
-    assert templates.upstream_grant_check(upstream_rule(), denied, "aws")["judged"] is False
+    assert access.upstream_grant_check(upstream_rule(), denied, "aws")["judged"] is False
     no_role = {"upstreamRegistryUrl": UPSTREAM}
-    assert templates.upstream_grant_check(no_role, upstream_policy(grant), "aws")["judged"] is False
-    unresolved = templates.upstream_grant_check(upstream_rule(upstreamRepositoryPrefix=U), upstream_policy(grant),
+    assert access.upstream_grant_check(no_role, upstream_policy(grant), "aws")["judged"] is False
+    unresolved = access.upstream_grant_check(upstream_rule(upstreamRepositoryPrefix=U), upstream_policy(grant),
                                                 "aws")
     assert unresolved["judged"] is True and is_unknown(unresolved["granted"])
-    unresolved = templates.upstream_grant_check(upstream_rule(upstreamRegistryUrl=U), upstream_policy(grant), "aws")
+    unresolved = access.upstream_grant_check(upstream_rule(upstreamRegistryUrl=U), upstream_policy(grant), "aws")
     assert is_unknown(unresolved["judged"])
 
 
@@ -413,19 +416,19 @@ def test_puller_check() -> None:
     roles = {node: role_lookup(doc(allow(["ecr:BatchGetImage", "ecr:CreateRepository"]))),
              ci: role_lookup(doc(allow("ecr:*")))}
     rule = {"ecrRepositoryPrefix": "docker-hub"}
-    answer = templates.puller_check([node, ci], roles, REGISTRY, rule)
+    answer = access.puller_check([node, ci], roles, REGISTRY, rule)
     assert answer["judged"] is True and answer["found"] is True
     assert answer["message"] == f"{node} (ecr:BatchImportUpstreamImage)"
     assert answer["related"] == [f"role:{node}"]
-    assert templates.puller_check([ci], roles, REGISTRY, rule)["found"] is False
+    assert access.puller_check([ci], roles, REGISTRY, rule)["found"] is False
     # no pullers, or none whose policies were collected: not judged
-    assert templates.puller_check([], roles, REGISTRY, rule)["judged"] is False
-    assert templates.puller_check(["arn:aws:iam::111122223333:role/other"], roles, REGISTRY, rule)["judged"] is False
+    assert access.puller_check([], roles, REGISTRY, rule)["judged"] is False
+    assert access.puller_check(["arn:aws:iam::111122223333:role/other"], roles, REGISTRY, rule)["judged"] is False
     # the registry policy was not read: judged only when the IAM policies alone allow both
     unread = dict(REGISTRY, registryPolicy={"status": "accessDenied"})
-    assert templates.puller_check([node], roles, unread, rule)["judged"] is False
-    assert templates.puller_check([ci], roles, unread, rule)["judged"] is True
-    unresolved = templates.puller_check([node], roles, REGISTRY, {"ecrRepositoryPrefix": U})
+    assert access.puller_check([node], roles, unread, rule)["judged"] is False
+    assert access.puller_check([ci], roles, unread, rule)["judged"] is True
+    unresolved = access.puller_check([node], roles, REGISTRY, {"ecrRepositoryPrefix": U})
     assert unresolved["judged"] is True and is_unknown(unresolved["found"])
 
 
@@ -440,17 +443,17 @@ def change(address: str, actions: list, before=None, after=None) -> dict:
 def test_plan_recreate() -> None:
     moved = [change("aws_ecr_pull_through_cache_rule.old", ["delete"], before="quay"),
              change('aws_ecr_pull_through_cache_rule.this["quay"]', ["create"], after="quay/")]
-    answer = templates.plan_recreate(moved, "quay")
+    answer = plan.plan_recreate(moved, "quay")
     assert answer["creating"] is True and answer["recreated"] is True
     assert answer["destroys"] == answer["from"] == "aws_ecr_pull_through_cache_rule.old"
     assert answer["creates"] == answer["to"] == 'aws_ecr_pull_through_cache_rule.this["quay"]'
     replaced = [change("aws_ecr_pull_through_cache_rule.q", ["delete", "create"], before="quay", after="quay")]
-    assert templates.plan_recreate(replaced, "quay")["recreated"] is False
+    assert plan.plan_recreate(replaced, "quay")["recreated"] is False
     other = [moved[0], change("aws_ecr_pull_through_cache_rule.new", ["create"], after="ghcr")]
-    assert templates.plan_recreate(other, "ghcr")["recreated"] is False
+    assert plan.plan_recreate(other, "ghcr")["recreated"] is False
     unresolved = [moved[0], {"address": "aws_ecr_pull_through_cache_rule.new", "actions": [U], "after": {
         "ecrRepositoryPrefix": "quay"}}]
-    answer = templates.plan_recreate(unresolved, "quay")
+    answer = plan.plan_recreate(unresolved, "quay")
     assert is_unknown(answer["creating"]) and is_unknown(answer["recreated"])
     # a prefix the plan could not resolve is not counted
-    assert templates.plan_recreate([moved[0], change("x", ["create"], after=U)], "quay")["creating"] is False
+    assert plan.plan_recreate([moved[0], change("x", ["create"], after=U)], "quay")["creating"] is False

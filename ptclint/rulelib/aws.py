@@ -1,0 +1,169 @@
+"""ARNs, upstream registry hosts and kinds, and symbolic pseudo parameters.
+
+A value IaC could not resolve to a concrete account or Region stays symbolic
+(`${AWS::AccountId}`): `same()` compares it with a concrete one as unknown, never as different.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+from ptclint.model import Unknown
+from ptclint.rulelib.prefixes import norm_prefix
+from ptclint.rulelib.tri import known, known_str
+
+_FIXED_HOSTS = {
+    "public.ecr.aws": "ecr-public",
+    "registry.k8s.io": "k8s",
+    "quay.io": "quay",
+    "registry-1.docker.io": "docker-hub",
+    "ghcr.io": "github-container-registry",
+    "registry.gitlab.com": "gitlab-container-registry",
+    "cgr.dev": "chainguard",
+}
+
+
+_CANONICAL = {kind: host for host, kind in _FIXED_HOSTS.items()}
+
+
+_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
+
+
+_ACR_HOST = re.compile(r"^[a-z0-9]+\.azurecr\.io$")
+
+
+_ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.+)$", re.S)
+
+
+# ---------------------------------------------------------------- upstream hosts
+
+
+def url_host(url: str) -> str:
+    s = str(url).strip().lower()
+    s = re.sub(r"^[a-z][a-z0-9+.-]*://", "", s)
+    s = s.split("/", 1)[0].split("@")[-1]
+    return s.split(":", 1)[0]
+
+
+def upstream_kind(url: str) -> str:
+    host = url_host(url)
+    if host in _FIXED_HOSTS:
+        return _FIXED_HOSTS[host]
+    if _ECR_HOST.match(host):
+        return "ecr"
+    if _ACR_HOST.match(host):
+        return "azure-container-registry"
+    return ""
+
+
+def rule_kind(rule: Mapping) -> str:
+    if rule.get("upstreamRegistry"):
+        return str(known(rule["upstreamRegistry"]))
+    return upstream_kind(known(rule.get("upstreamRegistryUrl", "")))
+
+
+def canonical_host(kind: Any) -> str:
+    """The documented host of an `upstreamRegistry` value (`docker-hub` -> `registry-1.docker.io`); `""` for
+    kinds without one fixed host (`ecr`, `azure-container-registry`) or unknown kinds."""
+    return _CANONICAL.get(kind, "")
+
+
+def ecr_host_account(url: str) -> str:
+    m = _ECR_HOST.match(url_host(url))
+    return m.group(1) if m else ""
+
+
+def ecr_host_region(url: str) -> str:
+    m = _ECR_HOST.match(url_host(url))
+    return m.group(2) if m else ""
+
+
+# ---------------------------------------------------------------- ARNs
+
+
+_TOKEN = re.compile(r"\$\{[^}]*\}")
+
+
+def parse_arn(s: str) -> dict[str, Any]:
+    """ARN parts; `${AWS::Region}`-style tokens (which contain colons) stay whole."""
+    tokens: list[str] = []
+
+    def hide(m: re.Match) -> str:
+        tokens.append(m.group(0))
+        return f"\x00{len(tokens) - 1}\x00"
+
+    m = _ARN.match(_TOKEN.sub(hide, str(s)))
+    parts = m.groups() if m else ("",) * 5
+    restore = lambda p: re.sub(r"\x00(\d+)\x00", lambda t: tokens[int(t.group(1))], p)  # noqa: E731
+    names = ("partition", "service", "region", "account", "resource")
+    return {"valid": bool(m), **{n: restore(p) for n, p in zip(names, parts)}}
+
+
+def repo_arn_pattern(registry: Any, prefix: Any) -> str:
+    """`arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*` for the registry (parts that
+    are empty or symbolic become `*`; prefix `ROOT` gives `repository/*`)."""
+    registry = known(registry)
+    parts = []
+    for key, default in (("partition", "aws"), ("region", ""), ("account", "")):
+        value = known(registry.get(key, default)) if isinstance(registry, Mapping) else default
+        parts.append("*" if not isinstance(value, str) or not value or is_symbolic(value) else value)
+    p = norm_prefix(known_str(prefix))
+    repo = "repository/*" if p == "ROOT" else f"repository/{p}/*"
+    return f"arn:{parts[0]}:ecr:{parts[1]}:{parts[2]}:{repo}"
+
+
+def cache_repo_arn(registry: Any, prefix: Any) -> str:
+    """`arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*` with the registry's values as
+    they are (`repository/*` for `ROOT`); see `repoArnPattern` for a pattern with `*` for missing parts."""
+    p = norm_prefix(known(prefix))
+    repo = "repository/*" if p == "ROOT" else f"repository/{p}/*"
+    return f"arn:{registry['partition']}:ecr:{registry['region']}:{registry['account']}:{repo}"
+
+
+# ---------------------------------------------------------------- symbolic values
+
+
+def is_symbolic(value: Any) -> bool:
+    """A pseudo parameter left unresolved, such as `${AWS::AccountId}` (see design: symbolic values)."""
+    return isinstance(value, str) and "${" in value
+
+
+_PSEUDO_EXAMPLES = {
+    "${AWS::Partition}": "aws",
+    "${AWS::Region}": "us-east-1",
+    "${AWS::AccountId}": "000000000000",
+    "${AWS::URLSuffix}": "amazonaws.com",
+}
+
+
+def concrete(s: str) -> str:
+    """A symbolic string with typical values in place of pseudo parameters, for shape checks."""
+    for token, example in _PSEUDO_EXAMPLES.items():
+        s = s.replace(token, example)
+    return s
+
+
+def same(a: Any, b: Any) -> Any:
+    """Equal values are the same; a symbolic value differs from a concrete one only by chance: unknown."""
+    if a == b:
+        return True
+    if is_symbolic(a) or is_symbolic(b):
+        return Unknown("compares a value that depends on an unresolved pseudo parameter")
+    return False
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "urlHost": url_host,
+    "upstreamKind": upstream_kind,
+    "ruleKind": rule_kind,
+    "canonicalHost": canonical_host,
+    "ecrHostAccount": ecr_host_account,
+    "ecrHostRegion": ecr_host_region,
+    "arn": parse_arn,
+    "repoArnPattern": repo_arn_pattern,
+    "cacheRepoArn": cache_repo_arn,
+    "same": same,
+    "isSymbolic": is_symbolic,
+    "concrete": concrete,
+}

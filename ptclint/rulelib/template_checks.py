@@ -1,0 +1,382 @@
+"""Checks of what a creation template gives the repositories it creates: API constraints, its
+repository creation role, its lifecycle policy, its repository policy."""
+
+from __future__ import annotations
+
+import json as _json
+import re
+from typing import Any, Callable, Mapping
+
+from ptclint.model import Unknown
+from ptclint.rulelib.aws import repo_arn_pattern, same
+from ptclint.rulelib.iam import allows, allows_on, role_docs, role_docs_known, trusts
+from ptclint.rulelib.prefixes import norm_prefix
+from ptclint.rulelib.statements import (
+    WRITE_ACTIONS, account_of, aws_principals, caller_unrestricted, is_allow, matches_any, open_principal, reaches,
+    statements_of,
+)
+from ptclint.rulelib.templates import SCENARIOS, kms_encrypted
+from ptclint.rulelib.tri import (
+    Error, and_, any_, apply, decodes, elements, eq, exists, get, gt, has, in_, kind_of, matches, members, ne, not_,
+    or_, problems, size, string, text, undecided,
+)
+
+# ---------------------------------------------------------------- API constraints
+
+
+_PREFIX_PATTERN = re.compile(r"^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)\Z")
+
+
+_BLANK = re.compile(r"^[\t\n\f\r ]*\Z")  # RE2's \s, as CEL's matches() reads it
+
+
+_FILTER_PATTERN = re.compile(r"^[0-9a-zA-Z._*-]{1,128}\Z")
+
+
+_MUTABILITY = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"]
+
+
+_WITH_EXCLUSION = ["IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"]
+
+
+_ENCRYPTION = ["AES256", "KMS", "KMS_DSSE"]
+
+
+def _not_json_object(s: Any) -> Any:
+    if undecided(s):
+        return s
+    return not (isinstance(s, str) and decodes(s) and isinstance(_json.loads(s), dict))
+
+
+def _bad_exclusion_filter(f: Any) -> Any:
+    return or_(lambda: not_(in_("filterType", f)), lambda: ne(get(f, "filterType"), "WILDCARD"),
+               lambda: not_(in_("filter", f)), lambda: not_(matches(get(f, "filter"), _FILTER_PATTERN)))
+
+
+def _exclusion_filter_text(f: Any) -> str:
+    name = text(string(get(f, "filter"))) if in_("filter", f) is True else "(no filter)"
+    if in_("filterType", f) is not True:
+        return f"'{name}' (no filterType)"
+    filter_type = get(f, "filterType")
+    return f"'{name}'" + ("" if filter_type == "WILDCARD" else f" (filterType {text(string(filter_type))})")
+
+
+def _prefix_pattern_reason(prefix: str) -> str:
+    if norm_prefix(prefix) == "ROOT":
+        return "the keyword ROOT takes no trailing /."
+    if re.search("[A-Z]", prefix):
+        return "it contains upper-case letters."
+    if re.search("[^a-z0-9._/-]", prefix):
+        return "it contains characters other than lower-case letters, digits, ., _, - and /."
+    return "a part starts or ends with a separator, or separators are doubled."
+
+
+def _policy_checks(t: Mapping, name: str, limit: int, what: str) -> list:
+    value = get(t, name)
+    return [
+        (and_(has(t, name), lambda: gt(size(value), limit)),
+         lambda: f"Its {name} is {len(value)} characters long; the API allows {limit}."),
+        (and_(has(t, name), lambda: not_(matches(value, _BLANK)), lambda: _not_json_object(value)),
+         lambda: f"Its {name} is JSON but not a JSON object{what}." if decodes(value)
+         else f"Its {name} is not valid JSON."),
+    ]
+
+
+def _duplicates(applied_for: Any) -> Any:
+    """The scenarios listed more than once (CEL compared each item with each scenario)."""
+    items = members(applied_for)
+    if undecided(items):
+        return items
+    for a in items:
+        if undecided(a) or not isinstance(a, str):
+            return a if isinstance(a, Unknown) else Error("no such overload: == on a value that is not a string")
+    return [v for v in SCENARIOS if items.count(v) > 1]
+
+
+def template_constraint_problems(template: Any) -> Any:
+    """The constraints of the ECR API (CreateRepositoryCreationTemplate) that the template breaks,
+    one sentence each (PTC-RCT-013): prefix present, 1 to 256 characters, matching the API pattern;
+    description at most 256 characters; lifecycle and repository policies within their sizes and JSON
+    objects; a known imageTagMutability, with an exclusion filter for the *_WITH_EXCLUSION modes;
+    at most 5 exclusion filters, each WILDCARD with a valid filter; a known encryptionType; appliedFor
+    present, not empty, known values only, no duplicates. Empty description and policies and an empty
+    filter list count as not set."""
+    t = template if isinstance(template, Mapping) else {}
+    prefix, af, mutability = get(t, "prefix"), get(t, "appliedFor"), get(t, "imageTagMutability")
+    filters, encryption_type = get(t, "imageTagMutabilityExclusionFilters"), get(t, "encryptionConfiguration",
+                                                                                       "encryptionType")
+    some_filters = and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: gt(size(filters), 0))
+    duplicates = _duplicates(af)
+
+    def unknown_scenario(a: Any) -> Any:
+        return not_(in_(a, list(SCENARIOS)))
+
+    return problems([
+        (not has(t, "prefix"), lambda: "It has no prefix, which is required."),
+        (and_(has(t, "prefix"), lambda: apply(lambda n: n < 1 or n > 256, size(prefix))),
+         lambda: f"Its prefix is {len(prefix)} characters long; the API allows 1 to 256."),
+        (and_(has(t, "prefix"), lambda: apply(lambda n: n >= 1, size(prefix)),
+              lambda: not_(matches(prefix, _PREFIX_PATTERN))),
+         lambda: "Its prefix does not match the API pattern (the keyword ROOT, or lower-case letters and digits in "
+                 "/-separated parts, each part starting and ending with a letter or digit with single separators ., "
+                 "_, __ or a run of - inside, and at most one trailing /): " + _prefix_pattern_reason(prefix)),
+        (and_(has(t, "description"), lambda: gt(size(get(t, "description")), 256)),
+         lambda: f"Its description is {len(t['description'])} characters long; the API allows 256."),
+        *_policy_checks(t, "lifecyclePolicy", 30720, ""),
+        *_policy_checks(t, "repositoryPolicy", 10240, " (a policy document)"),
+        (and_(has(t, "imageTagMutability"), lambda: not_(in_(mutability, _MUTABILITY))),
+         lambda: f"Its imageTagMutability '{text(string(mutability))}' is not one of MUTABLE, IMMUTABLE, "
+                 "IMMUTABLE_WITH_EXCLUSION and MUTABLE_WITH_EXCLUSION."),
+        (and_(has(t, "imageTagMutability"), lambda: in_(mutability, _WITH_EXCLUSION), lambda: not_(some_filters)),
+         lambda: f"Its imageTagMutability {mutability} needs at least one exclusion filter, and none is set."),
+        (and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: gt(size(filters), 5)),
+         lambda: f"It has {len(filters)} imageTagMutabilityExclusionFilters; the API allows 1 to 5."),
+        (and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: exists(filters, _bad_exclusion_filter)),
+         lambda: "Each exclusion filter needs filterType WILDCARD and a filter of 1 to 128 letters, digits, ., _, * "
+                 "or -; these are invalid: "
+                 + ", ".join(_exclusion_filter_text(f) for f in members(filters) if _bad_exclusion_filter(f) is True)
+                 + "."),
+        (and_(has(t, "encryptionConfiguration"),
+              lambda: or_(not has(t, "encryptionConfiguration", "encryptionType"),
+                          lambda: not_(in_(encryption_type, _ENCRYPTION)))),
+         lambda: "Its encryptionConfiguration has no encryptionType, which is required."
+         if not has(t, "encryptionConfiguration", "encryptionType")
+         else f"Its encryptionType '{text(string(encryption_type))}' is not one of AES256, KMS and KMS_DSSE."),
+        (not has(t, "appliedFor"), lambda: "It has no appliedFor, which is required."),
+        (and_(has(t, "appliedFor"), lambda: apply(lambda n: n == 0, size(af))),
+         lambda: "Its appliedFor is empty; it needs at least one of PULL_THROUGH_CACHE, REPLICATION and "
+                 "CREATE_ON_PUSH."),
+        (and_(has(t, "appliedFor"), lambda: exists(af, unknown_scenario)),
+         lambda: "Its appliedFor holds values other than PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH: "
+                 + ", ".join(f"'{text(string(a))}'" for a in members(af) if unknown_scenario(a) is True) + "."),
+        (and_(has(t, "appliedFor"), lambda: apply(lambda d: len(d) > 0, duplicates)),
+         lambda: "Its appliedFor lists a value more than once: " + ", ".join(duplicates) + "."),
+    ])
+
+
+# ---------------------------------------------------------------- lifecycle policies
+
+
+def _aggressive(r: Any, min_images: Any, min_days: Any) -> Any:
+    """Lifecycle rule `r` expires tagged images in general (tagStatus any, or tagged with the pattern
+    "*") and keeps at most `min_images` images or expires them within `min_days` days."""
+    def lower(v: Any) -> Any:
+        return apply(lambda s: s.lower(), string(v))
+
+    status = lower(get(r, "selection", "tagStatus"))
+    patterns, count = get(r, "selection", "tagPatternList"), get(r, "selection", "countNumber")
+    kind = get(r, "selection", "countType")
+
+    def at_most(limit: Any) -> Any:
+        return apply(lambda n, m: float(n) <= float(m), count, limit)
+
+    return and_(
+        kind_of(r) == "map", has(r, "action"), has(r, "action", "type"),
+        lambda: eq(lower(get(r, "action", "type")), "expire"),
+        has(r, "selection"), has(r, "selection", "tagStatus"), has(r, "selection", "countType"),
+        has(r, "selection", "countNumber"),
+        lambda: or_(lambda: eq(status, "any"),
+                    lambda: and_(lambda: eq(status, "tagged"), has(r, "selection", "tagPatternList"),
+                                 kind_of(patterns) == "list", lambda: in_("*", patterns))),
+        kind_of(count) in ("int", "double"),
+        lambda: or_(lambda: and_(lambda: eq(kind, "imageCountMoreThan"), lambda: at_most(min_images)),
+                    lambda: and_(lambda: eq(kind, "sinceImagePushed"), lambda: at_most(min_days))),
+    )
+
+
+def _lifecycle_rule_text(r: Mapping) -> str:
+    who = f"rule {text(string(r['rulePriority']))}" if has(r, "rulePriority") else "a rule"
+    count = text(string(r["selection"]["countNumber"]))
+    if r["selection"]["countType"] == "imageCountMoreThan":
+        return f"{who} keeps only {count} image(s) per repository"
+    return f"{who} expires images {count} day(s) after they were cached"
+
+
+def aggressive_lifecycle_rules(policy: Any, min_images: Any, min_days: Any) -> Any:
+    """The rules of lifecycle policy `policy` (a JSON string or a decoded map) that expire tagged
+    images in general (tagStatus any, or tagged with the pattern "*") and keep `min_images` images or
+    fewer per repository (imageCountMoreThan) or expire them `min_days` days or less after push
+    (sinceImagePushed), described for a message (PTC-RCT-017): `rule 1 keeps only 1 image(s) per
+    repository`. Rules for untagged images or chosen tags do not count."""
+    if isinstance(policy, Unknown):
+        return policy
+    doc = _json.loads(policy) if isinstance(policy, str) else policy
+    rules = doc.get("rules") if isinstance(doc, Mapping) else None
+    if not isinstance(rules, list):
+        return []
+    return problems([(lambda r=r: _aggressive(r, min_images, min_days), lambda r=r: _lifecycle_rule_text(r))
+                      for r in rules])
+
+
+# ---------------------------------------------------------------- repository creation role
+
+
+_KMS_ACTIONS = ("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey")
+
+
+def template_role_problems(template: Any, lookup: Any, registry: Any) -> Any:
+    """What is wrong with the role of a creation template, given the lookup of its customRoleArn (as in
+    `roles`), for a message (PTC-RCT-006): the role does not exist; its trust policy does not let
+    ecr.amazonaws.com assume it; its policies do not allow ecr:CreateRepository on the template's
+    repositories (`registry` gives partition, Region and account of their ARN), ecr:TagResource when
+    the template sets tags, or kms:CreateGrant / RetireGrant / DescribeKey when it encrypts with a
+    named KMS key. Permissions are judged only when all the role's policies were collected."""
+    t, role = template, lookup
+    docs_known = apply(role_docs_known, role)
+    docs = apply(role_docs, role)
+    status, trust = get(role, "status"), get(role, "role", "AssumeRolePolicyDocument")
+    repository = apply(repo_arn_pattern, registry, get(t, "prefix"))
+    key = get(t, "encryptionConfiguration", "kmsKey")
+    kms_missing = apply(lambda d: [a for a in _KMS_ACTIONS if not allows(d, a)], docs)
+
+    def lacks(action: str) -> Any:
+        return and_(docs_known, lambda: not_(apply(allows_on, docs, action, repository)))
+
+    def untrusted() -> str:
+        ptc = apply(trusts, trust, "pullthroughcache.ecr.amazonaws.com") is True
+        return "its trust policy does not let the service principal ecr.amazonaws.com assume it" + (
+            " (it trusts pullthroughcache.ecr.amazonaws.com, the principal of pull through cache rule roles)" if ptc
+            else "")
+
+    return problems([
+        (lambda: eq(status, "notFound"), lambda: "the role does not exist (GetRole: NoSuchEntity)"),
+        (lambda: and_(lambda: eq(status, "found"), has(role, "role"), has(role, "role", "AssumeRolePolicyDocument"),
+                      lambda: not_(apply(trusts, trust, "ecr.amazonaws.com"))), untrusted),
+        (lambda: lacks("ecr:CreateRepository"),
+         lambda: f"its policies do not allow ecr:CreateRepository on {repository}"),
+        (lambda: and_(has(t, "resourceTags"), lambda: gt(size(get(t, "resourceTags")), 0),
+                      lambda: lacks("ecr:TagResource")),
+         lambda: "the template sets resource tags but the role's policies do not allow ecr:TagResource on "
+                 f"{repository}"),
+        (lambda: and_(lambda: kms_encrypted(t), has(t, "encryptionConfiguration", "kmsKey"), lambda: gt(size(key), 0),
+                      docs_known, lambda: apply(lambda m: len(m) > 0, kms_missing)),
+         lambda: f"the template encrypts with KMS key {key} but the role's policies do not allow "
+                 + ", ".join(kms_missing)),
+    ])
+
+
+# ---------------------------------------------------------------- repository policies
+
+
+_ACCOUNT_KEYS = ("aws:principalaccount", "aws:sourceaccount")
+
+
+def _open_to_everyone(st: Mapping) -> Any:
+    """An Allow (any action) for every AWS principal with no condition on who the caller is."""
+    if not (is_allow(st) and open_principal(st)):
+        return False
+    return caller_unrestricted(st)
+
+
+def _foreign_principal(principal: Any, account: str) -> Any:
+    """An AWS principal (id or ARN, not `*`) of another account than `account`; a symbolic account
+    makes it unknown."""
+    if not isinstance(principal, str) or principal == "*" or "${" in principal or account == "":
+        return False
+    return not_(same(account_of(principal), account))
+
+
+def _pins_own_account(st: Mapping, account: str) -> Any:
+    """A positive condition pins aws:PrincipalAccount / aws:SourceAccount to `account` (an
+    unresolved operator block counts)."""
+    condition = st["Condition"]
+
+    def pins(op: str, block: Any) -> Any:
+        low = str(op).lower()
+        if "not" in low or low.endswith("ifexists"):
+            return False
+        if isinstance(block, Unknown):
+            return True
+        if not isinstance(block, Mapping):
+            return False
+        return any_(pins_key(k, v) for k, v in block.items())
+
+    def pins_key(key: str, value: Any) -> Any:
+        if str(key).lower() not in _ACCOUNT_KEYS:
+            return False
+        if isinstance(value, Unknown):
+            return value
+        return isinstance(value, str) and value == account or isinstance(value, list) and value == [account]
+
+    return any_(pins(op, block) for op, block in condition.items())
+
+
+def _writes_outside(st: Mapping, account: str) -> Any:
+    """An Allow of a write action (wildcards, NotAction) for principals of another account, or for
+    every principal unless a condition pins the caller's account to `account`."""
+    if not is_allow(st):
+        return False
+    writes = reaches(st, WRITE_ACTIONS)
+    if writes is not True:
+        return writes
+    aws = aws_principals(st)
+    foreign = False if aws is None else any_(_foreign_principal(v, account) for v in aws)
+    if foreign is not False:
+        return foreign
+    if not open_principal(st):
+        return False
+    if "Condition" not in st:
+        return True
+    if not isinstance(st["Condition"], Mapping):
+        return False
+    return not_(_pins_own_account(st, account))
+
+
+def repository_policy_too_open(policy: Any, account: Any) -> Any:
+    """PTC-RCT-016: the repository policy `policy` has a statement open to every AWS principal with no
+    condition on the caller, or one granting write actions to principals outside `account`."""
+    statements = statements_of(policy)
+    if isinstance(statements, Unknown):
+        return statements
+    return any_(any_((_open_to_everyone(st), _writes_outside(st, account))) for st in statements)
+
+
+def repository_policy_too_open_summary(policy: Any, account: Any) -> str:
+    """PTC-RCT-016's description: `it allows every AWS principal with no condition on the caller
+    (<statements>); it grants write actions (<actions>) to principals outside this registry's
+    account <account> (<principals>)`, each part only when it applies."""
+    statements = statements_of(policy)
+    statements = [] if isinstance(statements, Unknown) else statements
+    opened = [st for st in statements if _open_to_everyone(st) is True]
+    writes = [st for st in statements if _writes_outside(st, account) is True]
+
+    def label(st: Mapping) -> str:
+        sid = st.get("Sid")
+        if "Sid" in st and not isinstance(sid, Unknown):
+            return f"statement '{text(string(sid))}'"
+        return "a statement without Sid"
+
+    def actions(st: Mapping) -> list:
+        if "Action" not in st:
+            return ["every action but its NotAction"]
+        return [a for a in elements(st["Action"]) if isinstance(a, str) and matches_any(a, WRITE_ACTIONS)]
+
+    def principals(st: Mapping) -> list:
+        if "NotPrincipal" in st:
+            return ["every principal but its NotPrincipal"]
+        if isinstance(st.get("Principal"), str):
+            return [st["Principal"]]
+        return [
+            v for v in aws_principals(st) or []
+            if isinstance(v, str) and (v == "*" or "${" not in v and account_of(v) != account)
+        ]
+
+    parts = []
+    if opened:
+        labels = text([label(st) for st in opened])
+        parts.append(f"it allows every AWS principal with no condition on the caller ({labels})")
+    if writes:
+        parts.append(
+            f"it grants write actions ({text([actions(st) for st in writes])}) to principals outside this "
+            f"registry's account {account} ({text([principals(st) for st in writes])})"
+        )
+    return "; ".join(parts)
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "templateConstraintProblems": template_constraint_problems,
+    "aggressiveLifecycleRules": aggressive_lifecycle_rules,
+    "templateRoleProblems": template_role_problems,
+    "repositoryPolicyTooOpen": repository_policy_too_open,
+    "repositoryPolicyTooOpenSummary": repository_policy_too_open_summary,
+}
