@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping
 
 from ptclint.catalog import Rule
 from ptclint.model import Identity, Lookup, Origin, Outcome, OutcomeKind, Registry, Resource, Severity
+from ptclint.rulelib.tri import text
 
 # The CEL layer (celpy, about 0.15 s to import) is imported where rules are judged, not at start-up:
 # `ptclint --version`, `rules` and `explain` never pay for it.
@@ -74,7 +75,7 @@ def evaluate(
                 continue
             rule_params = runtime.to_cel(dict(params.get(rule.id, rule.param_defaults())))
             for index, resource in enumerate(scope.resources(rule.resource)):
-                variables = {
+                names = {
                     "resource": scope.cel_data(resource),
                     "index": runtime.to_cel(index if rule.resource != "registry" else -1),
                     "registry": scope.registry_cel,
@@ -83,7 +84,7 @@ def evaluate(
                     "params": rule_params,
                     "now": now_cel,
                 }
-                outcomes.append(_judge(rule, registry, resource, variables))
+                outcomes.append(_judge(rule, registry, resource, _Bindings(rule, names)))
     return _apply_supersedes(outcomes, rules), skips
 
 
@@ -154,7 +155,7 @@ def identity_of(registry: Registry, resource: Resource) -> Identity:
     return Identity(registry.account, registry.region, resource.kind, key, resource.name)
 
 
-def _judge(rule: Rule, registry: Registry, resource: Resource, variables: dict) -> Outcome:
+def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings) -> Outcome:
     from ptclint.cel import runtime
 
     identity = identity_of(registry, resource)
@@ -164,20 +165,20 @@ def _judge(rule: Rule, registry: Registry, resource: Resource, variables: dict) 
         return Outcome(rule.id, kind, identity, origin, **kw)
 
     try:
-        if rule.when_ast is not None and not _truth(_evaluate(rule.when_ast, variables), "when"):
+        if rule.when_ast is not None and not _truth(bindings.evaluate(rule.when_ast), "when"):
             return outcome(OutcomeKind.NOT_APPLICABLE)
-        if _truth(_evaluate(rule.assert_ast, variables), "assert"):
+        if _truth(bindings.evaluate(rule.assert_ast), "assert"):
             return outcome(OutcomeKind.PASS)
         severity = rule.severity
         for ast, (_, sev) in zip(rule.severity_when_asts, rule.severity_when):
             try:  # an override that cannot be judged leaves the default severity
-                if _truth(_evaluate(ast, variables), "severity_when"):
+                if _truth(bindings.evaluate(ast), "severity_when"):
                     severity = sev
                     break
             except runtime.UnknownResult:
                 continue
-        message = _render(rule, variables)
-        related = _related(rule, registry, variables)
+        message = _render(rule, bindings)
+        related = _related(rule, registry, bindings)
     except runtime.UnknownResult as exc:
         return outcome(OutcomeKind.UNKNOWN, detail=exc.reason)
     except (runtime.EvaluationFailed, TypeError) as exc:
@@ -185,14 +186,14 @@ def _judge(rule: Rule, registry: Registry, resource: Resource, variables: dict) 
     return outcome(OutcomeKind.FINDING, severity=severity, message=message, related=related)
 
 
-def _related(rule: Rule, registry: Registry, variables: dict) -> tuple[tuple[str, Origin], ...]:
+def _related(rule: Rule, registry: Registry, bindings: _Bindings) -> tuple[tuple[str, Origin], ...]:
     """Resolve the rule's `related` references ('rule:1', 'secret:<arn> label') to origins."""
     from ptclint.cel import runtime
 
     if rule.related_ast is None:
         return ()
     try:
-        refs = _evaluate(rule.related_ast, variables)
+        refs = bindings.evaluate(rule.related_ast)
     except (runtime.UnknownResult, runtime.EvaluationFailed):  # related places are a courtesy, never a failure
         return ()
     out = []
@@ -226,11 +227,19 @@ def _key_of(resource: Resource) -> str:
     return str(resource.data.get("ecrRepositoryPrefix", resource.data.get("prefix", "")))
 
 
-def _evaluate(program: Any, variables: dict) -> Any:
-    from ptclint.cel import runtime
-    from ptclint.cel.functions import FUNCTIONS
+class _Bindings:
+    """What a rule's expressions see on one resource: the names (resource, registry, ...) and the
+    rule's `variables`, each evaluated on first use and then remembered."""
 
-    return runtime.evaluate(program, variables, FUNCTIONS)
+    def __init__(self, rule: Rule, names: dict[str, Any]) -> None:
+        from ptclint.cel import runtime
+        from ptclint.cel.functions import FUNCTIONS
+
+        self._runtime, self._functions, self._names = runtime, FUNCTIONS, names
+        self._variables = runtime.Variables(rule.variable_asts, names, FUNCTIONS) if rule.variable_asts else None
+
+    def evaluate(self, program: Any) -> Any:
+        return self._runtime.evaluate(program, self._names, self._functions, self._variables)
 
 
 def _truth(value: Any, what: str) -> bool:
@@ -239,7 +248,7 @@ def _truth(value: Any, what: str) -> bool:
     return value
 
 
-def _render(rule: Rule, variables: dict) -> str:
+def _render(rule: Rule, bindings: _Bindings) -> str:
     from ptclint.cel import runtime
 
     out = []
@@ -249,21 +258,15 @@ def _render(rule: Rule, variables: dict) -> str:
             continue
         ast, _src = part
         try:
-            value = _evaluate(ast, variables)
+            value = bindings.evaluate(ast)
         except runtime.UnknownResult:
             value = "(unknown)"
         except runtime.EvaluationFailed:
             value = "(?)"
-        out.append(_text(value))
+        out.append(text(value))
     return "".join(out).strip()
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
 
 
 def _apply_supersedes(outcomes: list[Outcome], rules: list[Rule]) -> list[Outcome]:

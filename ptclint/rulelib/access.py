@@ -16,8 +16,8 @@ _UPSTREAM_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:Bat
                      "ecr:GetImageCopyStatus"]
 
 
-def upstream_grant_check(rule: Any, upstream_policies: Any, partition: Any) -> Any:
-    """PTC-IAM-007: does the registry policy of the PTC rule's cross-account ECR upstream grant its
+def upstream_policy_grant(rule: Any, upstream_policies: Any, partition: Any) -> Any:
+    """Does the registry policy of the PTC rule's cross-account ECR upstream grant its
     custom role (Principal "*", its account or the role) the actions pull through cache needs on the
     upstream repositories (under upstreamRepositoryPrefix; all when absent or ROOT)?
     `upstream_policies` maps upstream hosts to registry-policy lookups. Returns `{judged, granted,
@@ -56,8 +56,8 @@ def upstream_grant_check(rule: Any, upstream_policies: Any, partition: Any) -> A
 _POPULATE = ("ecr:CreateRepository", "ecr:BatchImportUpstreamImage")
 
 
-def puller_check(pullers: Any, roles: Any, registry: Any, rule: Any) -> Any:
-    """PTC-IAM-011: can each configured puller (role ARNs `pullers`) perform ecr:CreateRepository and
+def puller_access(pullers: Any, roles: Any, registry: Any, rule: Any) -> Any:
+    """Can each configured puller (role ARNs `pullers`) perform ecr:CreateRepository and
     ecr:BatchImportUpstreamImage on the PTC rule's repositories (repository/<prefix>/*) by its IAM
     policies (`roles` lookups) and the registry policy together (principalCan: same account, either
     may allow; another account, both must; an unconditional Deny in either wins)? A puller is judged
@@ -104,6 +104,6 @@ def puller_check(pullers: Any, roles: Any, registry: Any, rule: Any) -> Any:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "upstreamGrantCheck": upstream_grant_check,
-    "pullerCheck": puller_check,
+    "upstreamPolicyGrant": upstream_policy_grant,
+    "pullerAccess": puller_access,
 }

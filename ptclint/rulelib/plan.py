@@ -19,8 +19,8 @@ def _only(change: Any, action: str, other: str, side: str, prefix: str) -> Any:
                 lambda: is_known(value), lambda: eq(apply(norm_prefix, value), norm_prefix(prefix)))
 
 
-def plan_recreate(changes: Any, prefix: Any) -> Any:
-    """PTC-NAME-012: in Terraform plan resource changes `changes`, one that only deletes an address and
+def plan_prefix_moves(changes: Any, prefix: Any) -> Any:
+    """In Terraform plan resource changes `changes`, one that only deletes an address and
     one that only creates another address, both PTC rules with `prefix` (x and x/ alike); replacing
     one address does not count. Returns `{creating, recreated, destroys, creates, from, to}`:
     `creating` when a change only creates a rule with the prefix, `recreated` for such a pair, the
@@ -43,5 +43,5 @@ def plan_recreate(changes: Any, prefix: Any) -> Any:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "planRecreate": plan_recreate,
+    "planPrefixMoves": plan_prefix_moves,
 }

@@ -15,7 +15,7 @@ from ptclint.rulelib.statements import (
     is_allow, matches_any, open_principal, reaches, statements_of,
 )
 from ptclint.rulelib.templates import PTC
-from ptclint.rulelib.tri import any_, elements, every, guard, known, not_, some, string, text
+from ptclint.rulelib.tri import any_, elements, every, fields, guard, known, not_, some, string, text
 from ptclint.rulelib.values import is_json
 
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -113,8 +113,8 @@ def _outside_rules(resource: Any, st: Mapping, rules: list) -> Any:
     return every((named, not_(any_(_rule_near(r, a["resource"]) for r in rules))))
 
 
-def misplaced_ptc_grants(registry: Any) -> Any:
-    """PTC-IAM-009: some Allow of ecr:BatchImportUpstreamImage in the registry policy names an ECR
+def _misplaced(registry: Any) -> Any:
+    """Some Allow of ecr:BatchImportUpstreamImage in the registry policy names an ECR
     resource in another Region or account than the registry, or (naming the action itself, not
     `*` / `ecr:*`, while the registry has rules) a repository path no rule's namespace is in,
     inside or around. Unknown when that depends on an unresolved value."""
@@ -163,8 +163,8 @@ def _outside_rules_shown(resource: Any, rules: list) -> bool:
     return not any(_rule_near(r, a["resource"]) is True for r in rules)
 
 
-def misplaced_ptc_grant_summary(registry: Any) -> str:
-    """PTC-IAM-009's description of the misplaced resources: `in another Region or account,
+def _misplaced_summary(registry: Any) -> str:
+    """The misplaced resources: `in another Region or account,
     <ARNs>; under no rule prefix, <ARNs>` (each part only when it has ARNs)."""
     statements = statements_of(registry["registryPolicy"].get("policy"))
     if isinstance(statements, Unknown):
@@ -198,8 +198,8 @@ def _open_ptc_grant(st: Mapping) -> Any:
     return every((reaches(st, PTC_ACTIONS), open_principal(st), caller_unrestricted(st)))
 
 
-def open_ptc_grant(policy: Any) -> Any:
-    """PTC-IAM-010: a registry policy lets every AWS principal (`*`, `{"AWS": "*"}`, NotPrincipal)
+def _open(policy: Any) -> Any:
+    """A registry policy lets every AWS principal (`*`, `{"AWS": "*"}`, NotPrincipal)
     perform ecr:CreateRepository or ecr:BatchImportUpstreamImage with no condition on the caller,
     and no Deny statement is conditioned on a caller key."""
     statements = statements_of(policy)
@@ -210,8 +210,8 @@ def open_ptc_grant(policy: Any) -> Any:
     return any_(_open_ptc_grant(st) for st in statements)
 
 
-def open_ptc_grant_summary(policy: Any) -> str:
-    """PTC-IAM-010's description: `<actions> to every AWS principal (<where>)`."""
+def _open_summary(policy: Any) -> str:
+    """The open grants: `<actions> to every AWS principal (<where>)`."""
     statements = statements_of(policy)
     grants = [] if isinstance(statements, Unknown) else [st for st in statements if _open_ptc_grant(st) is True]
 
@@ -306,8 +306,8 @@ def _consumer_outcomes(registry: Any, rule: Any) -> Any:
     return out
 
 
-def consumers_without_read(registry: Any, rule: Any) -> Any:
-    """PTC-IAM-013: the principals of other accounts (12-digit ids, IAM ARNs; not `*`) that an Allow of
+def _without_read(registry: Any, rule: Any) -> Any:
+    """The principals of other accounts (12-digit ids, IAM ARNs; not `*`) that an Allow of
     the registry policy lets perform ecr:BatchImportUpstreamImage on PTC rule `rule`'s repositories
     and that nothing lets read them: neither the registry policy (unless its scope is V1) nor the
     repositoryPolicy of a creation template covering the prefix (applied to PULL_THROUGH_CACHE, or
@@ -322,8 +322,8 @@ def consumers_without_read(registry: Any, rule: Any) -> Any:
     return next((c for _, c in outcomes if isinstance(c, Unknown)), [])
 
 
-def consumer_read_gaps(registry: Any, rule: Any) -> str:
-    """PTC-IAM-013's description of why the consumers cannot read: what the covering creation
+def _read_gaps(registry: Any, rule: Any) -> str:
+    """Why the consumers cannot read: what the covering creation
     template (applied to PULL_THROUGH_CACHE) lacks, and what the registry policy lacks."""
     covering = templates_for(registry["repositoryCreationTemplates"], rule["ecrRepositoryPrefix"])
     templates = [t for t in covering if applied_to_ptc(t)]
@@ -387,8 +387,8 @@ def _ecr_public_verdict(doc: Any) -> Any:
     return statements if isinstance(statements, Unknown) else any_(_ecr_public_grant(st) for st in statements)
 
 
-def ecr_public_grants(registry: Any) -> Any:
-    """PTC-IAM-015: references (`registryPolicy`, `iamPolicy:<i>`) to the policies of the input (the
+def _ecr_public_refs(registry: Any) -> Any:
+    """References (`registryPolicy`, `iamPolicy:<i>`) to the policies of the input (the
     registry policy when found, the IAM policies) with an Allow of ecr:CreateRepository or
     ecr:BatchImportUpstreamImage on an ecr-public ARN. Unknown when none certainly has one but
     some cannot be judged."""
@@ -399,8 +399,8 @@ def ecr_public_grants(registry: Any) -> Any:
     return next((v for _, _, _, v in verdicts if isinstance(v, Unknown)), [])
 
 
-def ecr_public_grant_summary(registry: Any) -> str:
-    """PTC-IAM-015's description: `<policies> grant(s) ecr:CreateRepository /
+def _ecr_public_summary(registry: Any) -> str:
+    """The grants: `<policies> grant(s) ecr:CreateRepository /
     ecr:BatchImportUpstreamImage on <ecr-public ARNs>`."""
     names, arns = [], []
     for _, label, doc, verdict in _ecr_public_policies(registry):
@@ -416,15 +416,58 @@ def ecr_public_grant_summary(registry: Any) -> str:
     return f"{text(names)} {verb} ecr:CreateRepository / ecr:BatchImportUpstreamImage on {text(arns)}"
 
 
+# ---------------------------------------------------------------- the analyses rules call
+
+
+def ptc_grant_placement(registry: Any) -> dict[str, Any]:
+    """Where the registry policy's pull through cache grants point. A PTC grant is an Allow whose
+    Action reaches ecr:BatchImportUpstreamImage. `misplaced`: some PTC grant names an ECR resource
+    in another Region or account than the registry (`same()`: a symbolic value on one side only is
+    unknown; wildcards match), or, when it names the action itself (not `*` / `ecr:*`) and the
+    registry has rules, a repository path (`repository/<p>/*`, `<p>*`, an exact repository) that
+    no rule's namespace is in, inside or around; unknown when that depends on an unresolved value.
+    `summary`: `in another Region or account, <ARNs>; under no rule prefix, <ARNs>` (each part only
+    when it has ARNs). Returns `{misplaced, summary}`."""
+    return fields(misplaced=lambda: _misplaced(registry), summary=lambda: _misplaced_summary(registry))
+
+
+def open_ptc_grants(policy: Any) -> dict[str, Any]:
+    """Pull through cache grants of registry policy `policy` open to every AWS principal. `open`: an
+    Allow reaching ecr:CreateRepository or ecr:BatchImportUpstreamImage (Action, wildcards, or a
+    NotAction leaving one out) for every AWS principal (`*`, `{"AWS": "*"}`, NotPrincipal) with no
+    condition on who the caller is, while no Deny statement is conditioned on a caller key; unknown
+    when that depends on an unresolved value. `summary`: `<actions> to every AWS principal
+    (<where>)`. Returns `{open, summary}`."""
+    return fields(open=lambda: _open(policy), summary=lambda: _open_summary(policy))
+
+
+def ptc_consumers(registry: Any, rule: Any) -> dict[str, Any]:
+    """The principals of other accounts (12-digit ids, IAM ARNs; not `*`) that an Allow of the registry
+    policy lets perform ecr:BatchImportUpstreamImage on PTC rule `rule`'s repositories. `withoutRead`:
+    those that nothing lets read the repositories: neither the registry policy (unless its scope is
+    V1) nor the repositoryPolicy of a creation template covering the prefix (applied to
+    PULL_THROUGH_CACHE, or not known not to be) grants them ecr:BatchGetImage and
+    ecr:GetDownloadUrlForLayer; one entry per statement that names them; unknown when none is certain
+    but some cannot be judged. `gaps`: what the covering creation template applied to
+    PULL_THROUGH_CACHE lacks, and what the registry policy lacks. Returns `{withoutRead, gaps}`."""
+    return fields(withoutRead=lambda: _without_read(registry, rule), gaps=lambda: _read_gaps(registry, rule))
+
+
+def ecr_public_references(registry: Any) -> dict[str, Any]:
+    """Policies of the input (the registry policy when found, the IAM policies) with an Allow naming
+    ecr:CreateRepository or ecr:BatchImportUpstreamImage (not by the catch-all `*`) on an ARN of
+    service ecr-public, which pull through cache never creates. `policies`: their references
+    (`registryPolicy`, `iamPolicy:<i>`); unknown when none certainly has one but some cannot be
+    judged. `summary`: `<policies> grant(s) ecr:CreateRepository / ecr:BatchImportUpstreamImage on
+    <ecr-public ARNs>`. Returns `{policies, summary}`."""
+    return fields(policies=lambda: _ecr_public_refs(registry), summary=lambda: _ecr_public_summary(registry))
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "policyFound": policy_found,
-    "misplacedPtcGrants": misplaced_ptc_grants,
-    "misplacedPtcGrantSummary": misplaced_ptc_grant_summary,
-    "openPtcGrant": open_ptc_grant,
-    "openPtcGrantSummary": open_ptc_grant_summary,
-    "consumersWithoutRead": consumers_without_read,
-    "consumerReadGaps": consumer_read_gaps,
+    "ptcGrantPlacement": ptc_grant_placement,
+    "openPtcGrants": open_ptc_grants,
+    "ptcConsumers": ptc_consumers,
     "ptcTemplateRefs": ptc_template_refs,
-    "ecrPublicGrants": ecr_public_grants,
-    "ecrPublicGrantSummary": ecr_public_grant_summary,
+    "ecrPublicReferences": ecr_public_references,
 }

@@ -43,8 +43,8 @@ def _orphan(key: str, secrets: Mapping, rules: Any) -> Any:
     )
 
 
-def orphaned_ptc_secrets(secrets: Any, rules: Any) -> Any:
-    """PTC-AUTH-013: the keys of `secrets` (lookups keyed by ARN) that are pull through cache secrets
+def unreferenced_ptc_secrets(secrets: Any, rules: Any) -> Any:
+    """The keys of `secrets` (lookups keyed by ARN) that are pull through cache secrets
     (found, Name starting with ecr-pullthroughcache/), not scheduled for deletion, not declared in the
     input's IaC, and referenced by none of the PTC rules `rules`: not by the key, not by name, not as
     a partial ARN, not through the secret a rule's reference was resolved to."""
@@ -106,8 +106,8 @@ def _placeholder(arn: Any, account: Any) -> Any:
             lambda: _arn_fields_placeholder(arn, account)))))
 
 
-def arn_placeholders(rule: Any, account: Any) -> Any:
-    """PTC-AUTH-015: the ARNs of PTC rule `rule` (credentialArn, customRoleArn) that still hold a
+def unfilled_arns(rule: Any, account: Any) -> Any:
+    """The ARNs of PTC rule `rule` (credentialArn, customRoleArn) that still hold a
     placeholder, each described for a message (`customRoleArn arn:aws:iam::<ACCOUNT_ID>:role/x
     contains an <...> placeholder`): <...>; {...} other than pseudo parameters (${AWS::AccountId}); a
     $NAME shell variable; a placeholder word (YOUR..., CHANGEME, REPLACE..., TODO, XXXX); an account
@@ -132,8 +132,8 @@ _LOOKALIKES = ["user", "username", "user_name", "login", "email", "password", "p
                "access_token", "access-token", "pat", "apikey", "api_key", "secret"]
 
 
-def declared_secret_value(lookup: Any) -> Any:
-    """PTC-AUTH-016: the value of a secret as the input declares it (a found lookup's `declared`:
+def declared_secret_shape(lookup: Any) -> Any:
+    """The value of a secret as the input declares it (a found lookup's `declared`:
     `valueIsJsonObject`, and `valueKeys` for a JSON object). Returns `{judged, valid, message}`:
     `judged` when the loader could reduce the value to its shape; `valid` when it is a JSON object
     with the keys username and accessToken (case-sensitive); `message` (going on from "whose value as
@@ -169,7 +169,7 @@ def declared_secret_value(lookup: Any) -> Any:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "orphanedPtcSecrets": orphaned_ptc_secrets,
-    "arnPlaceholders": arn_placeholders,
-    "declaredSecretValue": declared_secret_value,
+    "unreferencedPtcSecrets": unreferenced_ptc_secrets,
+    "unfilledArns": unfilled_arns,
+    "declaredSecretShape": declared_secret_shape,
 }

@@ -17,8 +17,8 @@ from ptclint.rulelib.statements import (
 )
 from ptclint.rulelib.templates import SCENARIOS, kms_encrypted
 from ptclint.rulelib.tri import (
-    Error, and_, any_, apply, decodes, elements, eq, exists, get, gt, has, in_, kind_of, matches, members, ne, not_,
-    or_, problems, size, string, text, undecided,
+    Error, and_, any_, apply, decodes, elements, eq, exists, fields, get, gt, has, in_, kind_of, matches, members,
+    ne, not_, or_, problems, size, string, text, undecided,
 )
 
 # ---------------------------------------------------------------- API constraints
@@ -95,7 +95,7 @@ def _duplicates(applied_for: Any) -> Any:
 
 def template_constraint_problems(template: Any) -> Any:
     """The constraints of the ECR API (CreateRepositoryCreationTemplate) that the template breaks,
-    one sentence each (PTC-RCT-013): prefix present, 1 to 256 characters, matching the API pattern;
+    one sentence each: prefix present, 1 to 256 characters, matching the API pattern;
     description at most 256 characters; lifecycle and repository policies within their sizes and JSON
     objects; a known imageTagMutability, with an exclusion filter for the *_WITH_EXCLUSION modes;
     at most 5 exclusion filters, each WILDCARD with a valid filter; a known encryptionType; appliedFor
@@ -196,7 +196,7 @@ def aggressive_lifecycle_rules(policy: Any, min_images: Any, min_days: Any) -> A
     """The rules of lifecycle policy `policy` (a JSON string or a decoded map) that expire tagged
     images in general (tagStatus any, or tagged with the pattern "*") and keep `min_images` images or
     fewer per repository (imageCountMoreThan) or expire them `min_days` days or less after push
-    (sinceImagePushed), described for a message (PTC-RCT-017): `rule 1 keeps only 1 image(s) per
+    (sinceImagePushed), described for a message: `rule 1 keeps only 1 image(s) per
     repository`. Rules for untagged images or chosen tags do not count."""
     if isinstance(policy, Unknown):
         return policy
@@ -214,9 +214,9 @@ def aggressive_lifecycle_rules(policy: Any, min_images: Any, min_days: Any) -> A
 _KMS_ACTIONS = ("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey")
 
 
-def template_role_problems(template: Any, lookup: Any, registry: Any) -> Any:
+def creation_role_problems(template: Any, lookup: Any, registry: Any) -> Any:
     """What is wrong with the role of a creation template, given the lookup of its customRoleArn (as in
-    `roles`), for a message (PTC-RCT-006): the role does not exist; its trust policy does not let
+    `roles`), for a message: the role does not exist; its trust policy does not let
     ecr.amazonaws.com assume it; its policies do not allow ecr:CreateRepository on the template's
     repositories (`registry` gives partition, Region and account of their ARN), ecr:TagResource when
     the template sets tags, or kms:CreateGrant / RetireGrant / DescribeKey when it encrypts with a
@@ -322,8 +322,8 @@ def _writes_outside(st: Mapping, account: str) -> Any:
     return not_(_pins_own_account(st, account))
 
 
-def repository_policy_too_open(policy: Any, account: Any) -> Any:
-    """PTC-RCT-016: the repository policy `policy` has a statement open to every AWS principal with no
+def _exposed(policy: Any, account: Any) -> Any:
+    """The repository policy `policy` has a statement open to every AWS principal with no
     condition on the caller, or one granting write actions to principals outside `account`."""
     statements = statements_of(policy)
     if isinstance(statements, Unknown):
@@ -331,8 +331,8 @@ def repository_policy_too_open(policy: Any, account: Any) -> Any:
     return any_(any_((_open_to_everyone(st), _writes_outside(st, account))) for st in statements)
 
 
-def repository_policy_too_open_summary(policy: Any, account: Any) -> str:
-    """PTC-RCT-016's description: `it allows every AWS principal with no condition on the caller
+def _exposure_summary(policy: Any, account: Any) -> str:
+    """The exposure: `it allows every AWS principal with no condition on the caller
     (<statements>); it grants write actions (<actions>) to principals outside this registry's
     account <account> (<principals>)`, each part only when it applies."""
     statements = statements_of(policy)
@@ -373,10 +373,21 @@ def repository_policy_too_open_summary(policy: Any, account: Any) -> str:
     return "; ".join(parts)
 
 
+def repository_policy_exposure(policy: Any, account: Any) -> dict[str, Any]:
+    """Who a repository policy (a creation template's `repositoryPolicy`, JSON) admits beyond the
+    registry's `account`. `exposed`: a statement is open to every AWS principal with no condition
+    on the caller, or grants write actions (wildcards and NotAction count) to principals of another
+    account, or to every principal unless a condition pins the caller's account to `account`;
+    unknown when that depends on an unresolved value. `summary`: `it allows every AWS principal
+    with no condition on the caller (<statements>); it grants write actions (<actions>) to
+    principals outside this registry's account <account> (<principals>)`, each part only when it
+    applies. Returns `{exposed, summary}`."""
+    return fields(exposed=lambda: _exposed(policy, account), summary=lambda: _exposure_summary(policy, account))
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "templateConstraintProblems": template_constraint_problems,
     "aggressiveLifecycleRules": aggressive_lifecycle_rules,
-    "templateRoleProblems": template_role_problems,
-    "repositoryPolicyTooOpen": repository_policy_too_open,
-    "repositoryPolicyTooOpenSummary": repository_policy_too_open_summary,
+    "creationRoleProblems": creation_role_problems,
+    "repositoryPolicyExposure": repository_policy_exposure,
 }

@@ -136,8 +136,8 @@ def _copies(templates: list, i: int, label: str) -> list:
     return [f"template:{j} {label}" for j, t in enumerate(templates) if t == templates[i]]
 
 
-def own_template_not_for_ptc(templates: Any, prefix: Any) -> Any:
-    """PTC-RCT-002: the creation templates with exactly the PTC rule's `prefix` (a trailing / is
+def own_prefix_templates(templates: Any, prefix: Any) -> Any:
+    """The creation templates with exactly the PTC rule's `prefix` (a trailing / is
     ignored) whose appliedFor does not list PULL_THROUGH_CACHE. Returns `{found, templates (indexes),
     message, related}`: `message` goes on from "has a repository creation template with the same
     prefix, " and names the broader template applied to PULL_THROUGH_CACHE, if any; `related` names
@@ -174,8 +174,8 @@ def own_template_not_for_ptc(templates: Any, prefix: Any) -> Any:
     return {"found": True, "templates": lacking, "message": message, "related": related}
 
 
-def specific_template_not_for_ptc(templates: Any, prefix: Any) -> Any:
-    """PTC-RCT-003: the most specific creation template covering the PTC rule's `prefix` (the longest
+def most_specific_template(templates: Any, prefix: Any) -> Any:
+    """The most specific creation template covering the PTC rule's `prefix` (the longest
     prefix equal to or enclosing it, ROOT last; copies of that prefix count together) is not applied
     to PULL_THROUGH_CACHE while a broader covering template is. Returns `{found, message, related}`:
     `message` goes on from "The most specific repository creation template covering PTC rule
@@ -204,8 +204,8 @@ def specific_template_not_for_ptc(templates: Any, prefix: Any) -> Any:
     return {"found": True, "message": message, "related": related}
 
 
-def template_prefix_mismatch(rules: Any, templates: Any, template: Any) -> Any:
-    """PTC-RCT-004: a creation template (applied to PULL_THROUGH_CACHE, prefix not ROOT) whose prefix
+def template_prefix_fit(rules: Any, templates: Any, template: Any) -> Any:
+    """A creation template (applied to PULL_THROUGH_CACHE, prefix not ROOT) whose prefix
     is no PTC rule's prefix but lies strictly inside a rule's namespace while that rule has no
     template of its own prefix applied to PULL_THROUGH_CACHE, or lies strictly above a rule's prefix
     while no longer non-ROOT template covers that rule. Returns `{found, rules (indexes), message}`:
@@ -259,7 +259,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "needsCreationRole": needs_creation_role,
     "kmsManagedKeyOnly": kms_managed_key_only,
     "creationRoleTrigger": creation_role_trigger,
-    "ownTemplateNotForPtc": own_template_not_for_ptc,
-    "specificTemplateNotForPtc": specific_template_not_for_ptc,
-    "templatePrefixMismatch": template_prefix_mismatch,
+    "ownPrefixTemplates": own_prefix_templates,
+    "mostSpecificTemplate": most_specific_template,
+    "templatePrefixFit": template_prefix_fit,
 }

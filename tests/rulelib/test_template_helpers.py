@@ -213,17 +213,17 @@ def test_template_role_problems() -> None:
     template = {"prefix": "docker-hub", "appliedFor": [PTC], "resourceTags": TAGS}
     repository = f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/docker-hub/*"
     good = doc(allow(["ecr:CreateRepository", "ecr:TagResource"], repository))
-    assert template_checks.template_role_problems(template, role_lookup(good), REGISTRY) == []
-    assert template_checks.template_role_problems(template, {"status": "notFound"}, REGISTRY) == [
+    assert template_checks.creation_role_problems(template, role_lookup(good), REGISTRY) == []
+    assert template_checks.creation_role_problems(template, {"status": "notFound"}, REGISTRY) == [
         "the role does not exist (GetRole: NoSuchEntity)"]
     wrong = role_lookup(doc(allow("ecr:CreateRepository")), trust_service="pullthroughcache.ecr.amazonaws.com")
-    assert template_checks.template_role_problems(template, wrong, REGISTRY) == [
+    assert template_checks.creation_role_problems(template, wrong, REGISTRY) == [
         "its trust policy does not let the service principal ecr.amazonaws.com assume it (it trusts "
         "pullthroughcache.ecr.amazonaws.com, the principal of pull through cache rule roles)",
         f"the template sets resource tags but the role's policies do not allow ecr:TagResource on {repository}",
     ]
     encrypted = kms(KMS_KEY, prefix="ROOT")
-    assert template_checks.template_role_problems(encrypted, role_lookup(doc(allow(["ecr:*", "kms:DescribeKey"]))),
+    assert template_checks.creation_role_problems(encrypted, role_lookup(doc(allow(["ecr:*", "kms:DescribeKey"]))),
                                             REGISTRY) == [
         f"the template encrypts with KMS key {KMS_KEY} but the role's policies do not allow kms:CreateGrant, "
         "kms:RetireGrant"]
@@ -231,12 +231,12 @@ def test_template_role_problems() -> None:
 
 def test_template_role_problems_unresolved() -> None:
     template = {"prefix": U, "appliedFor": [PTC]}
-    assert is_unknown(template_checks.template_role_problems(template, role_lookup(doc(allow("ecr:TagResource"))), REGISTRY))
+    assert is_unknown(template_checks.creation_role_problems(template, role_lookup(doc(allow("ecr:TagResource"))), REGISTRY))
     # the role's absence does not depend on the unresolved prefix
-    assert template_checks.template_role_problems(template, {"status": "notFound"}, REGISTRY) == [
+    assert template_checks.creation_role_problems(template, {"status": "notFound"}, REGISTRY) == [
         "the role does not exist (GetRole: NoSuchEntity)"]
     # policies not collected: permissions are not judged
-    assert template_checks.template_role_problems({"prefix": "x"}, {"status": "found", "role": {"Arn": ROLE}}, REGISTRY) == []
+    assert template_checks.creation_role_problems({"prefix": "x"}, {"status": "found", "role": {"Arn": ROLE}}, REGISTRY) == []
 
 
 # ---------------------------------------------------------------- PTC-RCT-002 / 003 / 004
@@ -245,42 +245,42 @@ def test_template_role_problems_unresolved() -> None:
 def test_own_template_not_for_ptc() -> None:
     templates_ = [{"prefix": "ROOT", "appliedFor": [PTC, "REPLICATION"]},
                   {"prefix": "quay/", "appliedFor": ["REPLICATION"]}]
-    answer = templates.own_template_not_for_ptc(templates_, "quay")
+    answer = templates.own_prefix_templates(templates_, "quay")
     assert answer["found"] is True and answer["templates"] == [1]
     assert answer["message"].startswith("'quay/', but its appliedFor (REPLICATION) does not include PULL_THROUGH_CACHE")
     assert "the broader template 'ROOT' is applied to PULL_THROUGH_CACHE" in answer["message"]
     assert answer["related"] == ["template:1", "template:0 broader template ROOT (PULL_THROUGH_CACHE)"]
-    assert templates.own_template_not_for_ptc([{"prefix": "quay", "appliedFor": []}], "quay")["message"].endswith(
+    assert templates.own_prefix_templates([{"prefix": "quay", "appliedFor": []}], "quay")["message"].endswith(
         "under quay/; they get the defaults instead: AES256 encryption, mutable tags, no lifecycle policy, no "
         "repository policy and no tags")
-    assert templates.own_template_not_for_ptc([{"prefix": "quay", "appliedFor": [PTC]}], "quay")["found"] is False
-    assert templates.own_template_not_for_ptc([{"prefix": "ROOT", "appliedFor": []}], "quay")["found"] is False
-    assert is_unknown(templates.own_template_not_for_ptc([{"prefix": U, "appliedFor": []}], "quay"))
+    assert templates.own_prefix_templates([{"prefix": "quay", "appliedFor": [PTC]}], "quay")["found"] is False
+    assert templates.own_prefix_templates([{"prefix": "ROOT", "appliedFor": []}], "quay")["found"] is False
+    assert is_unknown(templates.own_prefix_templates([{"prefix": U, "appliedFor": []}], "quay"))
     undecided = [{"prefix": "quay", "appliedFor": ["REPLICATION", U]}]
-    assert is_unknown(templates.own_template_not_for_ptc(undecided, "quay"))
+    assert is_unknown(templates.own_prefix_templates(undecided, "quay"))
 
 
 def test_specific_template_not_for_ptc() -> None:
     templates_ = [{"prefix": "ROOT", "appliedFor": [PTC]}, {"prefix": "team", "appliedFor": ["CREATE_ON_PUSH"]}]
-    answer = templates.specific_template_not_for_ptc(templates_, "team/docker-hub")
+    answer = templates.most_specific_template(templates_, "team/docker-hub")
     assert answer["found"] is True
     assert answer["message"].startswith("'team' (appliedFor: CREATE_ON_PUSH), which is not applied to "
                                         "PULL_THROUGH_CACHE, while the broader template 'ROOT' is.")
     assert answer["related"] == ["template:1 most specific template team",
                                  "template:0 broader template ROOT (PULL_THROUGH_CACHE)"]
     # a copy of the most specific prefix applied to PTC, or no covering template applied at all: compliant
-    assert templates.specific_template_not_for_ptc(templates_ + [{"prefix": "team/", "appliedFor": [PTC]}],
+    assert templates.most_specific_template(templates_ + [{"prefix": "team/", "appliedFor": [PTC]}],
                                                    "team/docker-hub")["found"] is False
-    assert templates.specific_template_not_for_ptc([{"prefix": "team", "appliedFor": []}], "team/x")["found"] is False
-    assert templates.specific_template_not_for_ptc([], "team/x")["found"] is False
-    assert is_unknown(templates.specific_template_not_for_ptc([{"prefix": "ROOT", "appliedFor": [PTC]},
+    assert templates.most_specific_template([{"prefix": "team", "appliedFor": []}], "team/x")["found"] is False
+    assert templates.most_specific_template([], "team/x")["found"] is False
+    assert is_unknown(templates.most_specific_template([{"prefix": "ROOT", "appliedFor": [PTC]},
                                                                {"prefix": "team", "appliedFor": U}], "team/x"))
 
 
 def test_template_prefix_mismatch() -> None:
     rules = [{"ecrRepositoryPrefix": "docker-hub"}]
     deeper = {"prefix": "docker-hub/library", "appliedFor": [PTC]}
-    answer = templates.template_prefix_mismatch(rules, [deeper], deeper)
+    answer = templates.template_prefix_fit(rules, [deeper], deeper)
     assert answer["found"] is True and answer["rules"] == [0]
     assert answer["message"] == (
         ", but its prefix lies inside the namespace of PTC rule 'docker-hub' instead of matching it: it shapes only "
@@ -288,12 +288,12 @@ def test_template_prefix_mismatch() -> None:
         "(AES256 encryption, mutable tags, no lifecycle policy, no repository policy, no tags). AWS advises giving a "
         "PTC rule's template the rule's own prefix.")
     own = {"prefix": "docker-hub", "appliedFor": [PTC]}
-    assert templates.template_prefix_mismatch(rules, [own, deeper], deeper)["found"] is False  # a refinement
+    assert templates.template_prefix_fit(rules, [own, deeper], deeper)["found"] is False  # a refinement
     broader = {"prefix": "team", "appliedFor": [PTC]}
-    answer = templates.template_prefix_mismatch([{"ecrRepositoryPrefix": "team/quay"}], [broader], broader)
+    answer = templates.template_prefix_fit([{"ecrRepositoryPrefix": "team/quay"}], [broader], broader)
     assert answer["found"] is True and "most specific template covering PTC rule 'team/quay'" in answer["message"]
-    assert templates.template_prefix_mismatch([{"ecrRepositoryPrefix": "team"}], [broader], broader)["found"] is False
-    assert is_unknown(templates.template_prefix_mismatch([{"ecrRepositoryPrefix": U}], [deeper], deeper))
+    assert templates.template_prefix_fit([{"ecrRepositoryPrefix": "team"}], [broader], broader)["found"] is False
+    assert is_unknown(templates.template_prefix_fit([{"ecrRepositoryPrefix": U}], [deeper], deeper))
 
 
 # ---------------------------------------------------------------- PTC-AUTH-013
@@ -312,12 +312,12 @@ def test_orphaned_ptc_secrets() -> None:
                f"{SECRET_ARN}ecr-pullthroughcache/old-AbCdEf": secret("ecr-pullthroughcache/old", DeletedDate="x"),
                f"{SECRET_ARN}app/db-AbCdEf": secret("app/db")}
     by_key = [{"credentialArn": f"{SECRET_ARN}ecr-pullthroughcache/a-AbCdEf"}]
-    assert secret_helpers.orphaned_ptc_secrets(secrets, by_key) == [f"{SECRET_ARN}ecr-pullthroughcache/b-AbCdEf"]
+    assert secret_helpers.unreferenced_ptc_secrets(secrets, by_key) == [f"{SECRET_ARN}ecr-pullthroughcache/b-AbCdEf"]
     by_name = by_key + [{"credentialArn": f"{SECRET_ARN}ecr-pullthroughcache/b"}]
-    assert secret_helpers.orphaned_ptc_secrets(secrets, by_name) == []
-    assert is_unknown(secret_helpers.orphaned_ptc_secrets(secrets, by_key + [{"credentialArn": U}]))
+    assert secret_helpers.unreferenced_ptc_secrets(secrets, by_name) == []
+    assert is_unknown(secret_helpers.unreferenced_ptc_secrets(secrets, by_key + [{"credentialArn": U}]))
     unnamed = {f"{SECRET_ARN}x": {"status": "found", "secret": {"Name": U}}}
-    assert is_unknown(secret_helpers.orphaned_ptc_secrets(unnamed, by_key))
+    assert is_unknown(secret_helpers.unreferenced_ptc_secrets(unnamed, by_key))
 
 
 # ---------------------------------------------------------------- PTC-AUTH-015
@@ -326,18 +326,18 @@ def test_orphaned_ptc_secrets() -> None:
 def test_arn_placeholders() -> None:
     rule = {"ecrRepositoryPrefix": "x", "customRoleArn": "arn:aws:iam::<ACCOUNT_ID>:role/ecr",
             "credentialArn": f"{SECRET_ARN}ecr-pullthroughcache/x-XXXXXX"}
-    assert secret_helpers.arn_placeholders(rule, ACCOUNT) == [
+    assert secret_helpers.unfilled_arns(rule, ACCOUNT) == [
         f"credentialArn {SECRET_ARN}ecr-pullthroughcache/x-XXXXXX contains a placeholder word (YOUR..., CHANGEME, "
         "REPLACE..., TODO, XXXX)",
         "customRoleArn arn:aws:iam::<ACCOUNT_ID>:role/ecr contains an <...> placeholder"]
     docs_account = {"credentialArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/x"}
-    assert secret_helpers.arn_placeholders(docs_account, "999988887777") == [
+    assert secret_helpers.unfilled_arns(docs_account, "999988887777") == [
         f"credentialArn {docs_account['credentialArn']} contains the AWS documentation example account "
         "123456789012, while this registry is in account 999988887777"]
-    assert secret_helpers.arn_placeholders(docs_account, "") == []  # the registry's account is not known
-    assert secret_helpers.arn_placeholders({"customRoleArn": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/todo-app"},
+    assert secret_helpers.unfilled_arns(docs_account, "") == []  # the registry's account is not known
+    assert secret_helpers.unfilled_arns({"customRoleArn": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/todo-app"},
                                       ACCOUNT) == []
-    assert is_unknown(secret_helpers.arn_placeholders({"credentialArn": U, "customRoleArn": rule["customRoleArn"]}, ACCOUNT))
+    assert is_unknown(secret_helpers.unfilled_arns({"credentialArn": U, "customRoleArn": rule["customRoleArn"]}, ACCOUNT))
 
 
 # ---------------------------------------------------------------- PTC-AUTH-016
@@ -348,20 +348,20 @@ def declared(**shape) -> dict:
 
 
 def test_declared_secret_value() -> None:
-    ok = secret_helpers.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["accessToken", "username"]))
+    ok = secret_helpers.declared_secret_shape(declared(valueIsJsonObject=True, valueKeys=["accessToken", "username"]))
     assert ok["judged"] is True and ok["valid"] is True
-    wrong = secret_helpers.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["Username", "password"]))
+    wrong = secret_helpers.declared_secret_shape(declared(valueIsJsonObject=True, valueKeys=["Username", "password"]))
     assert wrong["judged"] is True and wrong["valid"] is False
     assert wrong["message"] == ("is a JSON object with the keys Username, password; it lacks username, accessToken "
                                 "(look-alikes that do not count: Username, password)")
-    plain = secret_helpers.declared_secret_value(declared(valueIsJsonObject=False))
+    plain = secret_helpers.declared_secret_shape(declared(valueIsJsonObject=False))
     assert plain["judged"] is True and plain["valid"] is False and plain["message"].startswith("is not a JSON object")
-    assert secret_helpers.declared_secret_value(declared(literalToken=False))["judged"] is False
-    assert secret_helpers.declared_secret_value({"status": "found"})["judged"] is False
-    assert is_unknown(secret_helpers.declared_secret_value(declared(valueIsJsonObject=U))["judged"])
-    unresolved = secret_helpers.declared_secret_value(declared(valueIsJsonObject=U, valueKeys=["username", "accessToken"]))
+    assert secret_helpers.declared_secret_shape(declared(literalToken=False))["judged"] is False
+    assert secret_helpers.declared_secret_shape({"status": "found"})["judged"] is False
+    assert is_unknown(secret_helpers.declared_secret_shape(declared(valueIsJsonObject=U))["judged"])
+    unresolved = secret_helpers.declared_secret_shape(declared(valueIsJsonObject=U, valueKeys=["username", "accessToken"]))
     assert unresolved["judged"] is True and is_unknown(unresolved["valid"])
-    unresolved = secret_helpers.declared_secret_value(declared(valueIsJsonObject=True, valueKeys=["username", U]))
+    unresolved = secret_helpers.declared_secret_shape(declared(valueIsJsonObject=True, valueKeys=["username", U]))
     assert unresolved["judged"] is True and is_unknown(unresolved["valid"])
 
 
@@ -382,29 +382,29 @@ def upstream_policy(*statements) -> dict:
 def test_upstream_grant_check() -> None:
     grant = allow("ecr:*", "arn:aws:ecr:us-east-1:444455556666:repository/*",
                   Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
-    answer = access.upstream_grant_check(upstream_rule(), upstream_policy(grant), "aws")
+    answer = access.upstream_policy_grant(upstream_rule(), upstream_policy(grant), "aws")
     assert answer["judged"] is True and answer["granted"] is True
     partial = dict(grant, Action=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])
-    answer = access.upstream_grant_check(upstream_rule(), upstream_policy(partial), "aws")
+    answer = access.upstream_policy_grant(upstream_rule(), upstream_policy(partial), "aws")
     assert answer["granted"] is False
     assert answer["message"] == (
         f"its registry policy does not grant account {ACCOUNT} (or the role) the actions "
         "ecr:BatchImportUpstreamImage, ecr:GetImageCopyStatus on arn:aws:ecr:us-east-1:444455556666:repository/*")
-    none = access.upstream_grant_check(upstream_rule(), {UPSTREAM: {"status": "notFound"}}, "aws")
+    none = access.upstream_policy_grant(upstream_rule(), {UPSTREAM: {"status": "notFound"}}, "aws")
     assert none["judged"] is True and none["granted"] is False
     assert none["message"].startswith("that registry has no registry policy, so it does not grant")
     # same account, a coverage gap, no role: not judged
     own = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
-    assert access.upstream_grant_check(upstream_rule(upstreamRegistryUrl=own), {own: {"status": "notFound"}},
+    assert access.upstream_policy_grant(upstream_rule(upstreamRegistryUrl=own), {own: {"status": "notFound"}},
                                           "aws")["judged"] is False
     denied = {UPSTREAM: {"status": "accessDenied"}}
-    assert access.upstream_grant_check(upstream_rule(), denied, "aws")["judged"] is False
+    assert access.upstream_policy_grant(upstream_rule(), denied, "aws")["judged"] is False
     no_role = {"upstreamRegistryUrl": UPSTREAM}
-    assert access.upstream_grant_check(no_role, upstream_policy(grant), "aws")["judged"] is False
-    unresolved = access.upstream_grant_check(upstream_rule(upstreamRepositoryPrefix=U), upstream_policy(grant),
+    assert access.upstream_policy_grant(no_role, upstream_policy(grant), "aws")["judged"] is False
+    unresolved = access.upstream_policy_grant(upstream_rule(upstreamRepositoryPrefix=U), upstream_policy(grant),
                                                 "aws")
     assert unresolved["judged"] is True and is_unknown(unresolved["granted"])
-    unresolved = access.upstream_grant_check(upstream_rule(upstreamRegistryUrl=U), upstream_policy(grant), "aws")
+    unresolved = access.upstream_policy_grant(upstream_rule(upstreamRegistryUrl=U), upstream_policy(grant), "aws")
     assert is_unknown(unresolved["judged"])
 
 
@@ -416,19 +416,19 @@ def test_puller_check() -> None:
     roles = {node: role_lookup(doc(allow(["ecr:BatchGetImage", "ecr:CreateRepository"]))),
              ci: role_lookup(doc(allow("ecr:*")))}
     rule = {"ecrRepositoryPrefix": "docker-hub"}
-    answer = access.puller_check([node, ci], roles, REGISTRY, rule)
+    answer = access.puller_access([node, ci], roles, REGISTRY, rule)
     assert answer["judged"] is True and answer["found"] is True
     assert answer["message"] == f"{node} (ecr:BatchImportUpstreamImage)"
     assert answer["related"] == [f"role:{node}"]
-    assert access.puller_check([ci], roles, REGISTRY, rule)["found"] is False
+    assert access.puller_access([ci], roles, REGISTRY, rule)["found"] is False
     # no pullers, or none whose policies were collected: not judged
-    assert access.puller_check([], roles, REGISTRY, rule)["judged"] is False
-    assert access.puller_check(["arn:aws:iam::111122223333:role/other"], roles, REGISTRY, rule)["judged"] is False
+    assert access.puller_access([], roles, REGISTRY, rule)["judged"] is False
+    assert access.puller_access(["arn:aws:iam::111122223333:role/other"], roles, REGISTRY, rule)["judged"] is False
     # the registry policy was not read: judged only when the IAM policies alone allow both
     unread = dict(REGISTRY, registryPolicy={"status": "accessDenied"})
-    assert access.puller_check([node], roles, unread, rule)["judged"] is False
-    assert access.puller_check([ci], roles, unread, rule)["judged"] is True
-    unresolved = access.puller_check([node], roles, REGISTRY, {"ecrRepositoryPrefix": U})
+    assert access.puller_access([node], roles, unread, rule)["judged"] is False
+    assert access.puller_access([ci], roles, unread, rule)["judged"] is True
+    unresolved = access.puller_access([node], roles, REGISTRY, {"ecrRepositoryPrefix": U})
     assert unresolved["judged"] is True and is_unknown(unresolved["found"])
 
 
@@ -443,17 +443,17 @@ def change(address: str, actions: list, before=None, after=None) -> dict:
 def test_plan_recreate() -> None:
     moved = [change("aws_ecr_pull_through_cache_rule.old", ["delete"], before="quay"),
              change('aws_ecr_pull_through_cache_rule.this["quay"]', ["create"], after="quay/")]
-    answer = plan.plan_recreate(moved, "quay")
+    answer = plan.plan_prefix_moves(moved, "quay")
     assert answer["creating"] is True and answer["recreated"] is True
     assert answer["destroys"] == answer["from"] == "aws_ecr_pull_through_cache_rule.old"
     assert answer["creates"] == answer["to"] == 'aws_ecr_pull_through_cache_rule.this["quay"]'
     replaced = [change("aws_ecr_pull_through_cache_rule.q", ["delete", "create"], before="quay", after="quay")]
-    assert plan.plan_recreate(replaced, "quay")["recreated"] is False
+    assert plan.plan_prefix_moves(replaced, "quay")["recreated"] is False
     other = [moved[0], change("aws_ecr_pull_through_cache_rule.new", ["create"], after="ghcr")]
-    assert plan.plan_recreate(other, "ghcr")["recreated"] is False
+    assert plan.plan_prefix_moves(other, "ghcr")["recreated"] is False
     unresolved = [moved[0], {"address": "aws_ecr_pull_through_cache_rule.new", "actions": [U], "after": {
         "ecrRepositoryPrefix": "quay"}}]
-    answer = plan.plan_recreate(unresolved, "quay")
+    answer = plan.plan_prefix_moves(unresolved, "quay")
     assert is_unknown(answer["creating"]) and is_unknown(answer["recreated"])
     # a prefix the plan could not resolve is not counted
-    assert plan.plan_recreate([moved[0], change("x", ["create"], after=U)], "quay")["creating"] is False
+    assert plan.plan_prefix_moves([moved[0], change("x", ["create"], after=U)], "quay")["creating"] is False
