@@ -12,10 +12,12 @@ from types import ModuleType
 from typing import Any, Callable
 
 from ptclint.cel import runtime
-from ptclint.rulelib import access, aws, iam, plan, prefixes, registry_policy, secrets, template_checks, templates, tri, values
+from ptclint.rulelib import (
+    access, api_shapes, aws, iam, plan, prefixes, registry_policy, secrets, template_checks, templates, tri, values,
+)
 
 MODULES: tuple[ModuleType, ...] = (
-    aws, prefixes, values, iam, registry_policy, templates, template_checks, secrets, access, plan,
+    aws, prefixes, values, iam, registry_policy, templates, template_checks, api_shapes, secrets, access, plan,
 )
 
 

@@ -1,158 +1,22 @@
-"""Checks of what a creation template gives the repositories it creates: API constraints, its
-repository creation role, its lifecycle policy, its repository policy."""
+"""Checks of what a creation template gives the repositories it creates: its repository creation
+role, its lifecycle policy, its repository policy. (Its API constraints are JSON Schema: api_shapes.)"""
 
 from __future__ import annotations
 
 import json as _json
-import re
 from typing import Any, Callable, Mapping
 
 from ptclint.model import Unknown
 from ptclint.rulelib.aws import repo_arn_pattern, same
 from ptclint.rulelib.iam import allows, allows_on, role_docs, role_docs_known, trusts
-from ptclint.rulelib.prefixes import norm_prefix
 from ptclint.rulelib.statements import (
     WRITE_ACTIONS, account_of, aws_principals, caller_unrestricted, is_allow, matches_any, open_principal, reaches,
     statements_of,
 )
-from ptclint.rulelib.templates import SCENARIOS, kms_encrypted
+from ptclint.rulelib.templates import kms_encrypted
 from ptclint.rulelib.tri import (
-    Error, and_, any_, apply, decodes, elements, eq, exists, fields, get, gt, has, in_, kind_of, matches, members,
-    ne, not_, or_, problems, size, string, text, undecided,
+    and_, any_, apply, elements, eq, fields, get, gt, has, in_, kind_of, not_, or_, problems, size, string, text,
 )
-
-# ---------------------------------------------------------------- API constraints
-
-
-_PREFIX_PATTERN = re.compile(r"^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)\Z")
-
-
-_BLANK = re.compile(r"^[\t\n\f\r ]*\Z")  # RE2's \s, as CEL's matches() reads it
-
-
-_FILTER_PATTERN = re.compile(r"^[0-9a-zA-Z._*-]{1,128}\Z")
-
-
-_MUTABILITY = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"]
-
-
-_WITH_EXCLUSION = ["IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"]
-
-
-_ENCRYPTION = ["AES256", "KMS", "KMS_DSSE"]
-
-
-def _not_json_object(s: Any) -> Any:
-    if undecided(s):
-        return s
-    return not (isinstance(s, str) and decodes(s) and isinstance(_json.loads(s), dict))
-
-
-def _bad_exclusion_filter(f: Any) -> Any:
-    return or_(lambda: not_(in_("filterType", f)), lambda: ne(get(f, "filterType"), "WILDCARD"),
-               lambda: not_(in_("filter", f)), lambda: not_(matches(get(f, "filter"), _FILTER_PATTERN)))
-
-
-def _exclusion_filter_text(f: Any) -> str:
-    name = text(string(get(f, "filter"))) if in_("filter", f) is True else "(no filter)"
-    if in_("filterType", f) is not True:
-        return f"'{name}' (no filterType)"
-    filter_type = get(f, "filterType")
-    return f"'{name}'" + ("" if filter_type == "WILDCARD" else f" (filterType {text(string(filter_type))})")
-
-
-def _prefix_pattern_reason(prefix: str) -> str:
-    if norm_prefix(prefix) == "ROOT":
-        return "the keyword ROOT takes no trailing /."
-    if re.search("[A-Z]", prefix):
-        return "it contains upper-case letters."
-    if re.search("[^a-z0-9._/-]", prefix):
-        return "it contains characters other than lower-case letters, digits, ., _, - and /."
-    return "a part starts or ends with a separator, or separators are doubled."
-
-
-def _policy_checks(t: Mapping, name: str, limit: int, what: str) -> list:
-    value = get(t, name)
-    return [
-        (and_(has(t, name), lambda: gt(size(value), limit)),
-         lambda: f"Its {name} is {len(value)} characters long; the API allows {limit}."),
-        (and_(has(t, name), lambda: not_(matches(value, _BLANK)), lambda: _not_json_object(value)),
-         lambda: f"Its {name} is JSON but not a JSON object{what}." if decodes(value)
-         else f"Its {name} is not valid JSON."),
-    ]
-
-
-def _duplicates(applied_for: Any) -> Any:
-    """The scenarios listed more than once (CEL compared each item with each scenario)."""
-    items = members(applied_for)
-    if undecided(items):
-        return items
-    for a in items:
-        if undecided(a) or not isinstance(a, str):
-            return a if isinstance(a, Unknown) else Error("no such overload: == on a value that is not a string")
-    return [v for v in SCENARIOS if items.count(v) > 1]
-
-
-def template_constraint_problems(template: Any) -> Any:
-    """The constraints of the ECR API (CreateRepositoryCreationTemplate) that the template breaks,
-    one sentence each: prefix present, 1 to 256 characters, matching the API pattern;
-    description at most 256 characters; lifecycle and repository policies within their sizes and JSON
-    objects; a known imageTagMutability, with an exclusion filter for the *_WITH_EXCLUSION modes;
-    at most 5 exclusion filters, each WILDCARD with a valid filter; a known encryptionType; appliedFor
-    present, not empty, known values only, no duplicates. Empty description and policies and an empty
-    filter list count as not set."""
-    t = template if isinstance(template, Mapping) else {}
-    prefix, af, mutability = get(t, "prefix"), get(t, "appliedFor"), get(t, "imageTagMutability")
-    filters, encryption_type = get(t, "imageTagMutabilityExclusionFilters"), get(t, "encryptionConfiguration",
-                                                                                       "encryptionType")
-    some_filters = and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: gt(size(filters), 0))
-    duplicates = _duplicates(af)
-
-    def unknown_scenario(a: Any) -> Any:
-        return not_(in_(a, list(SCENARIOS)))
-
-    return problems([
-        (not has(t, "prefix"), lambda: "It has no prefix, which is required."),
-        (and_(has(t, "prefix"), lambda: apply(lambda n: n < 1 or n > 256, size(prefix))),
-         lambda: f"Its prefix is {len(prefix)} characters long; the API allows 1 to 256."),
-        (and_(has(t, "prefix"), lambda: apply(lambda n: n >= 1, size(prefix)),
-              lambda: not_(matches(prefix, _PREFIX_PATTERN))),
-         lambda: "Its prefix does not match the API pattern (the keyword ROOT, or lower-case letters and digits in "
-                 "/-separated parts, each part starting and ending with a letter or digit with single separators ., "
-                 "_, __ or a run of - inside, and at most one trailing /): " + _prefix_pattern_reason(prefix)),
-        (and_(has(t, "description"), lambda: gt(size(get(t, "description")), 256)),
-         lambda: f"Its description is {len(t['description'])} characters long; the API allows 256."),
-        *_policy_checks(t, "lifecyclePolicy", 30720, ""),
-        *_policy_checks(t, "repositoryPolicy", 10240, " (a policy document)"),
-        (and_(has(t, "imageTagMutability"), lambda: not_(in_(mutability, _MUTABILITY))),
-         lambda: f"Its imageTagMutability '{text(string(mutability))}' is not one of MUTABLE, IMMUTABLE, "
-                 "IMMUTABLE_WITH_EXCLUSION and MUTABLE_WITH_EXCLUSION."),
-        (and_(has(t, "imageTagMutability"), lambda: in_(mutability, _WITH_EXCLUSION), lambda: not_(some_filters)),
-         lambda: f"Its imageTagMutability {mutability} needs at least one exclusion filter, and none is set."),
-        (and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: gt(size(filters), 5)),
-         lambda: f"It has {len(filters)} imageTagMutabilityExclusionFilters; the API allows 1 to 5."),
-        (and_(has(t, "imageTagMutabilityExclusionFilters"), lambda: exists(filters, _bad_exclusion_filter)),
-         lambda: "Each exclusion filter needs filterType WILDCARD and a filter of 1 to 128 letters, digits, ., _, * "
-                 "or -; these are invalid: "
-                 + ", ".join(_exclusion_filter_text(f) for f in members(filters) if _bad_exclusion_filter(f) is True)
-                 + "."),
-        (and_(has(t, "encryptionConfiguration"),
-              lambda: or_(not has(t, "encryptionConfiguration", "encryptionType"),
-                          lambda: not_(in_(encryption_type, _ENCRYPTION)))),
-         lambda: "Its encryptionConfiguration has no encryptionType, which is required."
-         if not has(t, "encryptionConfiguration", "encryptionType")
-         else f"Its encryptionType '{text(string(encryption_type))}' is not one of AES256, KMS and KMS_DSSE."),
-        (not has(t, "appliedFor"), lambda: "It has no appliedFor, which is required."),
-        (and_(has(t, "appliedFor"), lambda: apply(lambda n: n == 0, size(af))),
-         lambda: "Its appliedFor is empty; it needs at least one of PULL_THROUGH_CACHE, REPLICATION and "
-                 "CREATE_ON_PUSH."),
-        (and_(has(t, "appliedFor"), lambda: exists(af, unknown_scenario)),
-         lambda: "Its appliedFor holds values other than PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH: "
-                 + ", ".join(f"'{text(string(a))}'" for a in members(af) if unknown_scenario(a) is True) + "."),
-        (and_(has(t, "appliedFor"), lambda: apply(lambda d: len(d) > 0, duplicates)),
-         lambda: "Its appliedFor lists a value more than once: " + ", ".join(duplicates) + "."),
-    ])
-
 
 # ---------------------------------------------------------------- lifecycle policies
 
@@ -386,7 +250,6 @@ def repository_policy_exposure(policy: Any, account: Any) -> dict[str, Any]:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "templateConstraintProblems": template_constraint_problems,
     "aggressiveLifecycleRules": aggressive_lifecycle_rules,
     "creationRoleProblems": creation_role_problems,
     "repositoryPolicyExposure": repository_policy_exposure,

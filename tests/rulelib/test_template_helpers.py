@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 
 from ptclint.cel import functions, runtime
-from ptclint.rulelib import access, plan, template_checks, templates
+from ptclint.rulelib import access, api_shapes, tri, plan, template_checks, templates
 from ptclint.rulelib import secrets as secret_helpers, values
 from ptclint.model import Unknown
 
@@ -97,18 +98,31 @@ def test_covers_ptc_rule() -> None:
 # ---------------------------------------------------------------- PTC-RCT-013
 
 
+def constraint_problems(template):
+    return tri.result(api_shapes.schema_problems(template, "repositoryCreationTemplate"))
+
+
+def test_the_api_schema_is_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(api_shapes.api_schema("repositoryCreationTemplate"))
+    valid = {"prefix": "docker-hub", "appliedFor": [PTC], "imageTagMutability": "MUTABLE"}
+    invalid = {"prefix": "Docker", "appliedFor": [PTC, PTC], "encryptionConfiguration": {}}
+    validator = jsonschema.Draft202012Validator(api_shapes.api_schema("repositoryCreationTemplate"))
+    assert validator.is_valid(valid) and constraint_problems(valid) == []
+    assert not validator.is_valid(invalid) and len(constraint_problems(invalid)) == 3
+
+
 def test_template_constraint_problems() -> None:
-    assert template_checks.template_constraint_problems({"prefix": "docker-hub", "appliedFor": [PTC]}) == []
+    assert constraint_problems({"prefix": "docker-hub", "appliedFor": [PTC]}) == []
     empty = {"description": "", "lifecyclePolicy": "", "imageTagMutabilityExclusionFilters": []}
-    assert template_checks.template_constraint_problems({"prefix": "ROOT", "appliedFor": [PTC], **empty}) == []
-    problems = template_checks.template_constraint_problems({"prefix": "Docker-Hub/", "appliedFor": [PTC, PTC]})
+    assert constraint_problems({"prefix": "ROOT", "appliedFor": [PTC], **empty}) == []
+    problems = constraint_problems({"prefix": "Docker-Hub/", "appliedFor": [PTC, PTC]})
     assert problems == [
         "Its prefix does not match the API pattern (the keyword ROOT, or lower-case letters and digits in "
         "/-separated parts, each part starting and ending with a letter or digit with single separators ., _, __ "
         "or a run of - inside, and at most one trailing /): it contains upper-case letters.",
         "Its appliedFor lists a value more than once: PULL_THROUGH_CACHE.",
     ]
-    problems = template_checks.template_constraint_problems({
+    problems = constraint_problems({
         "prefix": "ROOT/", "appliedFor": [], "repositoryPolicy": "[1]", "lifecyclePolicy": "{rules",
         "imageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
         "imageTagMutabilityExclusionFilters": [{"filterType": "REGEX", "filter": "x"}, {"filter": "a/b"}],
@@ -122,18 +136,18 @@ def test_template_constraint_problems() -> None:
         "Its encryptionType 'aws:kms' is not one of AES256, KMS and KMS_DSSE.",
         "Its appliedFor is empty; it needs at least one of PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH.",
     ]
-    assert template_checks.template_constraint_problems({}) == ["It has no prefix, which is required.",
+    assert constraint_problems({}) == ["It has no prefix, which is required.",
                                                           "It has no appliedFor, which is required."]
 
 
 def test_template_constraint_problems_with_unresolved_fields() -> None:
-    assert is_unknown(template_checks.template_constraint_problems({"prefix": U, "appliedFor": [PTC]}))
-    assert is_unknown(template_checks.template_constraint_problems({"prefix": "x", "appliedFor": [PTC, U]}))
+    assert is_unknown(constraint_problems({"prefix": U, "appliedFor": [PTC]}))
+    assert is_unknown(constraint_problems({"prefix": "x", "appliedFor": [PTC, U]}))
     # a known problem is still found next to an unresolved field
-    assert template_checks.template_constraint_problems({"prefix": "x", "appliedFor": [U], "description": "d" * 257}) == [
+    assert constraint_problems({"prefix": "x", "appliedFor": [U], "description": "d" * 257}) == [
         "Its description is 257 characters long; the API allows 256."]
     # the exclusion mode with filters the input could not resolve is not judged
-    assert is_unknown(template_checks.template_constraint_problems(
+    assert is_unknown(constraint_problems(
         {"prefix": "x", "appliedFor": [PTC], "imageTagMutability": "MUTABLE_WITH_EXCLUSION",
          "imageTagMutabilityExclusionFilters": U}))
 
