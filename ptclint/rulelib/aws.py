@@ -40,6 +40,7 @@ _ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.+)$", re.S)
 
 
 def url_host(url: str) -> str:
+    """The host of `url`, lower-cased, without scheme, path, port or surrounding space."""
     s = str(url).strip().lower()
     s = re.sub(r"^[a-z][a-z0-9+.-]*://", "", s)
     s = s.split("/", 1)[0].split("@")[-1]
@@ -47,6 +48,9 @@ def url_host(url: str) -> str:
 
 
 def upstream_kind(url: str) -> str:
+    """The `upstreamRegistry` enum value the host implies (`docker-hub` for `registry-1.docker.io`,
+    `ecr` for `<12 digits>.dkr.ecr.<region>.amazonaws.com`, `azure-container-registry` for
+    `<name>.azurecr.io`, ...), or `""` when the host is not a supported upstream."""
     host = url_host(url)
     if host in _FIXED_HOSTS:
         return _FIXED_HOSTS[host]
@@ -58,6 +62,7 @@ def upstream_kind(url: str) -> str:
 
 
 def rule_kind(rule: Mapping) -> str:
+    """`rule.upstreamRegistry` when present, else `upstreamKind(rule.upstreamRegistryUrl)`."""
     if rule.get("upstreamRegistry"):
         return str(known(rule["upstreamRegistry"]))
     return upstream_kind(known(rule.get("upstreamRegistryUrl", "")))
@@ -70,11 +75,15 @@ def canonical_host(kind: Any) -> str:
 
 
 def ecr_host_account(url: str) -> str:
+    """The account of an ECR private registry host (`<12 digits>.dkr.ecr.<region>.amazonaws.com`), `""`
+    for any other host."""
     m = _ECR_HOST.match(url_host(url))
     return m.group(1) if m else ""
 
 
 def ecr_host_region(url: str) -> str:
+    """The Region of an ECR private registry host (`<12 digits>.dkr.ecr.<region>.amazonaws.com`), `""`
+    for any other host."""
     m = _ECR_HOST.match(url_host(url))
     return m.group(2) if m else ""
 
@@ -86,7 +95,8 @@ _TOKEN = re.compile(r"\$\{[^}]*\}")
 
 
 def parse_arn(s: str) -> dict[str, Any]:
-    """ARN parts; `${AWS::Region}`-style tokens (which contain colons) stay whole."""
+    """`{valid: bool, partition, service, region, account, resource}`; all parts `""` when `s` is
+    not an ARN."""
     tokens: list[str] = []
 
     def hide(m: re.Match) -> str:
@@ -101,8 +111,9 @@ def parse_arn(s: str) -> dict[str, Any]:
 
 
 def repo_arn_pattern(registry: Any, prefix: Any) -> str:
-    """`arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*` for the registry (parts that
-    are empty or symbolic become `*`; prefix `ROOT` gives `repository/*`)."""
+    """`arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*` for a registry map
+    (`registry`, or `{partition, region, account}`); `ROOT` gives `repository/*`; empty or symbolic
+    parts become `*`."""
     registry = known(registry)
     parts = []
     for key, default in (("partition", "aws"), ("region", ""), ("account", "")):
@@ -138,14 +149,18 @@ _PSEUDO_EXAMPLES = {
 
 
 def concrete(s: str) -> str:
-    """A symbolic string with typical values in place of pseudo parameters, for shape checks."""
+    """`s` with typical values for pseudo parameters (`${AWS::Partition}` -> `aws`, `${AWS::Region}`
+    -> `us-east-1`, `${AWS::AccountId}` -> `000000000000`), for pattern and length checks of ARNs
+    built from them."""
     for token, example in _PSEUDO_EXAMPLES.items():
         s = s.replace(token, example)
     return s
 
 
 def same(a: Any, b: Any) -> Any:
-    """Equal values are the same; a symbolic value differs from a concrete one only by chance: unknown."""
+    """True when equal; unknown when they differ and one is symbolic (an unresolved pseudo parameter
+    such as `${AWS::AccountId}`, which the registry's own account may be); else false. Use it to
+    compare accounts and Regions."""
     if a == b:
         return True
     if is_symbolic(a) or is_symbolic(b):

@@ -82,7 +82,8 @@ def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern:
 
 
 def action_matches(pattern: Any, action: Any) -> bool:
-    """IAM action matching: `*` and `?` wildcards, case-insensitive (`ecr:Get*` matches `ecr:GetImageCopyStatus`)."""
+    """True when IAM action `pattern` (`*` and `?` wildcards, case-insensitive: `ecr:Get*`, `ecr:*`,
+    `*`) matches `action`."""
     return bool(_glob_regex(known_str(pattern), True).fullmatch(known_str(action)))
 
 
@@ -155,17 +156,27 @@ def _decision(documents: Any, action: Any, resource: Any = None) -> str:
 
 
 def allows(documents: Any, action: Any) -> bool:
-    """Some Allow statement in the policy documents grants `action` and no unconditional Deny covers it."""
+    """True when some `Allow` statement of the policy documents `docs` (a list, or one document;
+    each a decoded map, a JSON string, a URL-encoded JSON string as IAM returns them, or a policy
+    entry `{PolicyName, document}`) grants `action` and no `Deny` covers it. `Action`/`NotAction` as
+    a string or a list, `Statement` as a list or one object. Leans towards "allowed", for rules that
+    fire on a missing permission: an `Allow` counts whatever its `Resource` and `Condition`; a
+    `Deny` counts only without `Condition` and on every resource (`Resource: "*"`). `Principal` is
+    ignored: filter resource policies with `forPrincipal` first."""
     return _decision(documents, action) == "allow"
 
 
 def allows_on(documents: Any, action: Any, resource: Any) -> bool:
-    """`allows` for one resource ARN (which may itself end in `*`: `repository/docker-hub/*`)."""
+    """`allows` for one resource ARN, which may end in `*`
+    (`arn:aws:ecr:eu-west-1:111122223333:repository/docker-hub/*`): an `Allow` counts when its
+    `Resource` has some ARN in common with it, a `Deny` (unconditional) when it covers all of it;
+    `NotResource` likewise."""
     return _decision(documents, action, resource) == "allow"
 
 
 def denies(documents: Any, action: Any) -> bool:
-    """An unconditional Deny statement covers `action` on every resource."""
+    """True when an unconditional `Deny` covers `action` on every resource (why `allows` is false,
+    for messages)."""
     return _decision(documents, action) == "deny"
 
 
@@ -182,8 +193,9 @@ def _principal_values(principal: Any, key: str) -> list[str]:
 
 
 def trusts(doc: Any, service: Any) -> bool:
-    """The trust policy lets service principal `service` perform sts:AssumeRole: an Allow statement
-    names it (or `Principal: "*"`) and no unconditional Deny does."""
+    """True when trust policy `doc` lets service principal `service` (`ecr.amazonaws.com`) perform
+    `sts:AssumeRole` (action wildcards count; `Principal: "*"` counts; `Service` a string or a list)
+    and no unconditional `Deny` names it."""
     service = known_str(service).lower()
     allowed = False
     for st in policy_statements(_policy_doc(doc)):
@@ -211,9 +223,10 @@ def _principal_matches(principal: Any, who: str, account: str) -> bool:
 
 
 def for_principal(doc: Any, principal: Any) -> dict:
-    """The statements of a resource policy (registry policy) that apply to `principal` (a role ARN,
-    an account root ARN, an account id or a service name): Principal `*`, the ARN itself, or its
-    account (id or root ARN); a NotPrincipal statement applies unless it names the principal."""
+    """Resource policy `doc` cut down to the statements that apply to `principal` (a role ARN, an
+    account root ARN, an account id or a service): `Principal: "*"`, `{AWS: "*"}`, the ARN itself,
+    or its account (id or root ARN); a `NotPrincipal` statement applies unless it names the
+    principal."""
     who = known_str(principal)
     arn = parse_arn(who)
     account = arn["account"] if arn["valid"] else (who if re.fullmatch(r"\d{12}", who) else "")
@@ -228,7 +241,9 @@ def for_principal(doc: Any, principal: Any) -> dict:
 
 
 def resource_policy_for(lookup: Any, principal: Any) -> list:
-    """`[forPrincipal(policy, principal)]` for a found registry-policy lookup, else `[]`."""
+    """`[forPrincipal(lookup.policy, principal)]` for a found registry-policy lookup
+    (`registry.registryPolicy`, `registry.upstreamPolicies[host]`), else `[]`: append it to a role's
+    documents."""
     lookup = known(lookup)
     if not isinstance(lookup, Mapping) or lookup.get("status") != "found":
         return []
@@ -270,8 +285,9 @@ def role_docs(lookup: Any) -> list:
 
 
 def role_docs_known(lookup: Any) -> bool:
-    """The role was found and both its attached and inline policy lists were collected, every
-    policy with its document: only then can a missing permission be told from missing data."""
+    """True when the role was found and both `attachedPolicies` and `inlinePolicies` were collected,
+    each policy with a decodable document: test it before judging a missing permission, so a role
+    whose policies were not read never fires."""
     lookup = known(lookup)
     if not isinstance(lookup, Mapping) or lookup.get("status") != "found":
         return False
@@ -286,7 +302,7 @@ def role_docs_known(lookup: Any) -> bool:
 
 
 def policy_actions(doc: Any) -> list:
-    """Every `Action` entry of every statement (not `NotAction`), in order."""
+    """Every `Action` entry of every statement of `doc` (not `NotAction`), as a list of strings."""
     return [a for st in policy_statements(_policy_doc(doc)) for a in _documents(st.get("Action", []))]
 
 

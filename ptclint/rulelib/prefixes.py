@@ -8,20 +8,25 @@ from ptclint.rulelib.tri import known
 
 
 def norm_prefix(p: str) -> str:
+    """`p` without one trailing `/`."""
     p = str(p)
     return p[:-1] if p.endswith("/") else p
 
 
-def prefix_covers(ancestor: str, p: str) -> bool:
-    a, q = norm_prefix(ancestor), norm_prefix(p)
+def prefix_covers(a: str, p: str) -> bool:
+    """True when prefix `a` covers namespace `p`: `a == ROOT`, or `normPrefix(a) == normPrefix(p)`,
+    or `p` starts with `normPrefix(a) + "/"`."""
+    a, q = norm_prefix(a), norm_prefix(p)
     return a == "ROOT" or a == q or q.startswith(a + "/")
 
 
 def is_ancestor(a: str, p: str) -> bool:
+    """`prefixCovers(a, p)` and the two are not the same prefix."""
     return prefix_covers(a, p) and norm_prefix(a) != norm_prefix(p)
 
 
 def templates_for(templates: list, p: str) -> list:
+    """The templates whose prefix covers `p`, most specific first (`ROOT` last)."""
     covering = [t for t in templates if "prefix" in t and prefix_covers(known(t["prefix"]), p)]
 
     def specificity(t: Mapping) -> int:
@@ -36,7 +41,9 @@ def _prefix_of(item: Any, field: str) -> Any:
 
 
 def earlier_same_prefix(items: list, field: str, index: int) -> int:
-    """Index of the first item before `index` whose `field` is the same prefix (x == x/), else -1."""
+    """Index of the first item before `index` whose `field` is the same prefix as item `index`'s
+    (`x` == `x/`), else -1. Use for duplicate checks:
+    `earlierSamePrefix(registry.pullThroughCacheRules, 'ecrRepositoryPrefix', index) < 0`."""
     mine = _prefix_of(items[index], field)
     if not isinstance(mine, str):
         return -1
@@ -48,7 +55,8 @@ def earlier_same_prefix(items: list, field: str, index: int) -> int:
 
 
 def ancestors(items: list, field: str, prefix: str) -> list:
-    """Indexes of the items whose `field` is a strict ancestor of `prefix` (ROOT included), nearest first."""
+    """Indexes of the items whose `field` is a strict ancestor of `prefix` (`ROOT` included),
+    nearest first."""
     found = []
     for i, item in enumerate(items):
         other = _prefix_of(item, field)

@@ -7,10 +7,12 @@ from typing import Any, Callable
 
 
 def json_decode(s: str) -> Any:
+    """The decoded JSON of string `s`; an error value when `s` is not JSON."""
     return _json.loads(s)
 
 
 def is_json(s: Any) -> bool:
+    """True when `s` is a string holding valid JSON."""
     try:
         _json.loads(s)
     except (TypeError, ValueError):
