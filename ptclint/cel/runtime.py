@@ -25,7 +25,7 @@ from celpy.evaluation import Activation, CELEvalError, Evaluator
 
 from ptclint.model import Unknown
 
-Program = lark.Tree
+Program = lark.Tree[Any]
 Functions = Mapping[str, Callable[..., Any]]
 
 
@@ -200,7 +200,7 @@ def use_unknown_aware_reduction() -> None:
 # ---------------------------------------------------------------- variables
 
 
-def _variable_name(tree: lark.Tree) -> str | None:
+def _variable_name(tree: lark.Tree[Any]) -> str | None:
     """`<name>` when `tree` (a member_dot) is `variables.<name>`, else None."""
     member, name = tree.children
     if isinstance(member, lark.Tree) and member.data == "member" and len(member.children) == 1:
@@ -254,14 +254,14 @@ class Variables:
 class _Evaluator(Evaluator):
     """celpy's evaluator, aware of unknown values and of a rule's variables."""
 
-    def __init__(self, ast: lark.Tree, activation: Activation, variables: Variables | None = None) -> None:
+    def __init__(self, ast: lark.Tree[Any], activation: Activation, variables: Variables | None = None) -> None:
         super().__init__(ast=ast, activation=activation)
         self.variables = variables
 
-    def sub_evaluator(self, ast: lark.Tree) -> Evaluator:  # macros (exists, map, ...) evaluate alike
+    def sub_evaluator(self, ast: lark.Tree[Any]) -> Evaluator:  # macros (exists, map, ...) evaluate alike
         return _Evaluator(ast, activation=self.activation, variables=self.variables)
 
-    def member_dot(self, tree: lark.Tree) -> Any:
+    def member_dot(self, tree: lark.Tree[Any]) -> Any:
         name = _variable_name(tree)
         if name is None:
             return super().member_dot(tree)
@@ -269,9 +269,9 @@ class _Evaluator(Evaluator):
             return CELEvalError(f"no such variable: {name}")
         return self.variables.value(name)
 
-    def member_dot_arg(self, tree: lark.Tree) -> Any:
+    def member_dot_arg(self, tree: lark.Tree[Any]) -> Any:
         """`list.filter(x, p)`: an unknown (or failed) predicate makes the whole list unknown."""
-        if tree.children[1].value != "filter":
+        if str(tree.children[1]) != "filter":
             return super().member_dot_arg(tree)
         items = self.visit(tree.children[0])
         if isinstance(items, CELEvalError):
@@ -290,7 +290,7 @@ class _Evaluator(Evaluator):
             return next((e for e in errors if not isinstance(e, UnknownValue)), errors[0])
         return celtypes.ListType([item for item, r in results if r])
 
-    def expr(self, tree: lark.Tree) -> Any:
+    def expr(self, tree: lark.Tree[Any]) -> Any:
         if len(tree.children) == 3:  # c ? a : b with an unknown or failed condition is that value
             cond = self.visit(tree.children[0])
             if isinstance(cond, CELEvalError):
@@ -298,7 +298,7 @@ class _Evaluator(Evaluator):
             return self.visit(tree.children[1] if cond else tree.children[2])
         return super().expr(tree)
 
-    def macro_has_eval(self, exprlist: lark.Tree) -> celtypes.BoolType:
+    def macro_has_eval(self, exprlist: lark.Tree[Any]) -> celtypes.BoolType:
         value = self.visit_children(exprlist)[0]
         return celtypes.BoolType(isinstance(value, UnknownValue) or not isinstance(value, CELEvalError))
 
@@ -335,7 +335,8 @@ def compile_expr(text: str) -> Program:
     from celpy.celparser import CELParseError
 
     try:
-        return _parser().parse(text)
+        program: Program = _parser().parse(text)
+        return program
     except CELParseError as exc:
         first = str(exc.args[0]).strip().splitlines()[0] if exc.args else "syntax error"
         what = _syntax_problem(exc.__cause__ or exc.__context__)

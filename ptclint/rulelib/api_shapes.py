@@ -67,6 +67,11 @@ def schema_problems(resource: Any, kind: Any) -> Any:
     return problems(_object_checks(obj, api_schema(str(kind))))
 
 
+def _message_of(schema: Schema, key: str) -> Callable[[], str]:
+    """The sentence `schema` carries for constraint `key`, as a description thunk."""
+    return lambda: _messages(schema).get(key, "")
+
+
 def _messages(schema: Schema) -> Mapping[str, str]:
     messages: Mapping[str, str] = schema.get("x-ptclint-messages", {})
     return messages
@@ -80,7 +85,7 @@ def _object_checks(obj: Any, schema: Schema) -> list[Check]:
         sub = properties.get(name, {})
         present = has(obj, name)
         if name in required:
-            checks.append((not present, lambda sub=sub: _messages(sub).get("required", "")))
+            checks.append((not present, _message_of(sub, "required")))
         if name in properties:
             checks += [(and_(present, judged), describe) for judged, describe in _value_checks(get(obj, name), sub)]
         dependent = schema.get("dependentSchemas", {}).get(name)

@@ -61,7 +61,7 @@ def upstream_kind(url: str) -> str:
     return ""
 
 
-def rule_kind(rule: Mapping) -> str:
+def rule_kind(rule: Mapping[str, Any]) -> str:
     """`rule.upstreamRegistry` when present, else `upstreamKind(rule.upstreamRegistryUrl)`."""
     if rule.get("upstreamRegistry"):
         return str(known(rule["upstreamRegistry"]))
@@ -99,13 +99,16 @@ def parse_arn(s: str) -> dict[str, Any]:
     not an ARN."""
     tokens: list[str] = []
 
-    def hide(m: re.Match) -> str:
+    def hide(m: re.Match[str]) -> str:
         tokens.append(m.group(0))
         return f"\x00{len(tokens) - 1}\x00"
 
     m = _ARN.match(_TOKEN.sub(hide, str(s)))
     parts = m.groups() if m else ("",) * 5
-    restore = lambda p: re.sub(r"\x00(\d+)\x00", lambda t: tokens[int(t.group(1))], p)  # noqa: E731
+
+    def restore(p: str) -> str:
+        return re.sub(r"\x00(\d+)\x00", lambda t: tokens[int(t.group(1))], p)
+
     names = ("partition", "service", "region", "account", "resource")
     return {"valid": bool(m), **{n: restore(p) for n, p in zip(names, parts)}}
 

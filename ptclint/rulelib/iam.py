@@ -19,7 +19,7 @@ from ptclint.rulelib.aws import is_symbolic, parse_arn
 from ptclint.rulelib.tri import known, known_str
 
 
-def policy_statements(doc: Any) -> list:
+def policy_statements(doc: Any) -> list[Any]:
     """The `Statement` list of a policy document (a decoded map or a JSON string), each statement
     with `Action`, `NotAction`, `Resource` and `NotResource` normalised to lists."""
     if isinstance(doc, str):
@@ -41,7 +41,7 @@ def policy_statements(doc: Any) -> list:
     return out
 
 
-def _policy_doc(doc: Any) -> Mapping:
+def _policy_doc(doc: Any) -> Mapping[str, Any]:
     """A policy document as a map: a decoded map, a JSON string, a URL-encoded JSON string (as the
     IAM API returns them), or a policy entry `{PolicyName, document}`."""
     doc = known(doc)
@@ -68,7 +68,7 @@ def _is_policy_doc(doc: Any) -> bool:
     return isinstance(doc, Mapping) and "Statement" in doc
 
 
-def _documents(documents: Any) -> list:
+def _documents(documents: Any) -> list[Any]:
     documents = known(documents)
     return list(documents) if isinstance(documents, list) else [documents]
 
@@ -76,7 +76,7 @@ def _documents(documents: Any) -> list:
 # ---------------------------------------------------------------- actions and resources
 
 
-def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern:
+def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.compile(body, re.S | (re.I if ignore_case else 0))
 
@@ -113,7 +113,7 @@ def _glob_covers(pattern: str, target: str) -> bool:
     return bool(_glob_regex(pattern, False).fullmatch(target))
 
 
-def _statement_has_action(st: Mapping, action: str) -> bool:
+def _statement_has_action(st: Mapping[str, Any], action: str) -> bool:
     if "Action" in st:
         return any(action_matches(p, action) for p in _documents(st["Action"]))
     if "NotAction" in st:
@@ -121,7 +121,7 @@ def _statement_has_action(st: Mapping, action: str) -> bool:
     return False
 
 
-def _statement_has_resource(st: Mapping, resource: str | None, deny: bool) -> bool:
+def _statement_has_resource(st: Mapping[str, Any], resource: str | None, deny: bool) -> bool:
     """Does the statement reach `resource`? Allow: some resource in common; Deny: all of it."""
     has_res, has_not = "Resource" in st, "NotResource" in st
     if not has_res and not has_not:
@@ -222,7 +222,7 @@ def _principal_matches(principal: Any, who: str, account: str) -> bool:
     return False
 
 
-def for_principal(doc: Any, principal: Any) -> dict:
+def for_principal(doc: Any, principal: Any) -> dict[str, Any]:
     """Resource policy `doc` cut down to the statements that apply to `principal` (a role ARN, an
     account root ARN, an account id or a service): `Principal: "*"`, `{AWS: "*"}`, the ARN itself,
     or its account (id or root ARN); a `NotPrincipal` statement applies unless it names the
@@ -240,7 +240,7 @@ def for_principal(doc: Any, principal: Any) -> dict:
     return {"Version": "2012-10-17", "Statement": keep}
 
 
-def resource_policy_for(lookup: Any, principal: Any) -> list:
+def resource_policy_for(lookup: Any, principal: Any) -> list[Any]:
     """`[forPrincipal(lookup.policy, principal)]` for a found registry-policy lookup
     (`registry.registryPolicy`, `registry.upstreamPolicies[host]`), else `[]`: append it to a role's
     documents."""
@@ -271,7 +271,7 @@ def principal_can(role_lookup: Any, policy_lookup: Any, principal: Any, account:
 # ---------------------------------------------------------------- roles
 
 
-def role_docs(lookup: Any) -> list:
+def role_docs(lookup: Any) -> list[Any]:
     """The documents of a role lookup's attached and inline policies (those present)."""
     lookup = known(lookup)
     if not isinstance(lookup, Mapping):
@@ -301,7 +301,7 @@ def role_docs_known(lookup: Any) -> bool:
     return True
 
 
-def policy_actions(doc: Any) -> list:
+def policy_actions(doc: Any) -> list[Any]:
     """Every `Action` entry of every statement of `doc` (not `NotAction`), as a list of strings."""
     return [a for st in policy_statements(_policy_doc(doc)) for a in _documents(st.get("Action", []))]
 

@@ -25,11 +25,11 @@ def is_ancestor(a: str, p: str) -> bool:
     return prefix_covers(a, p) and norm_prefix(a) != norm_prefix(p)
 
 
-def templates_for(templates: list, p: str) -> list:
+def templates_for(templates: list[Any], p: str) -> list[Any]:
     """The templates whose prefix covers `p`, most specific first (`ROOT` last)."""
     covering = [t for t in templates if "prefix" in t and prefix_covers(known(t["prefix"]), p)]
 
-    def specificity(t: Mapping) -> int:
+    def specificity(t: Mapping[str, Any]) -> int:
         pre = norm_prefix(t["prefix"])
         return -1 if pre == "ROOT" else len(pre)
 
@@ -40,7 +40,7 @@ def _prefix_of(item: Any, field: str) -> Any:
     return known(item.get(field)) if isinstance(item, Mapping) else None
 
 
-def earlier_same_prefix(items: list, field: str, index: int) -> int:
+def earlier_same_prefix(items: list[Any], field: str, index: int) -> int:
     """Index of the first item before `index` whose `field` is the same prefix as item `index`'s
     (`x` == `x/`), else -1. Use for duplicate checks:
     `earlierSamePrefix(registry.pullThroughCacheRules, 'ecrRepositoryPrefix', index) < 0`."""
@@ -54,7 +54,7 @@ def earlier_same_prefix(items: list, field: str, index: int) -> int:
     return -1
 
 
-def ancestors(items: list, field: str, prefix: str) -> list:
+def ancestors(items: list[Any], field: str, prefix: str) -> list[Any]:
     """Indexes of the items whose `field` is a strict ancestor of `prefix` (`ROOT` included),
     nearest first."""
     found = []

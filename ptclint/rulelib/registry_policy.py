@@ -40,14 +40,14 @@ def policy_found(lookup: Any) -> bool:
 # ---------------------------------------------------------------- grants that fit no rule
 
 
-def _ptc_grant(st: Mapping) -> Any:
+def _ptc_grant(st: Mapping[str, Any]) -> Any:
     """An Allow statement with Action and Resource whose Action reaches ecr:BatchImportUpstreamImage."""
     if not (is_allow(st) and "Action" in st and "Resource" in st):
         return False
     return some(st["Action"], lambda a: isinstance(a, str) and action_matches(a, BATCH_IMPORT))
 
 
-def _names_batch_import(st: Mapping) -> Any:
+def _names_batch_import(st: Mapping[str, Any]) -> Any:
     """The Action names ecr:BatchImportUpstreamImage, not only by the catch-alls `*` / `ecr:*`."""
     return some(
         st["Action"],
@@ -55,7 +55,7 @@ def _names_batch_import(st: Mapping) -> Any:
     )
 
 
-def _named_ptc_grant(st: Mapping) -> Any:
+def _named_ptc_grant(st: Mapping[str, Any]) -> Any:
     grant = _ptc_grant(st)
     return False if grant is False else every((grant, _names_batch_import(st)))
 
@@ -84,7 +84,7 @@ def _elsewhere(resource: Any, region: str, account: str) -> Any:
     return any_((_part_differs(a["region"], region), _part_differs(a["account"], account)))
 
 
-def _rule_near(rule: Mapping, path: Any) -> Any:
+def _rule_near(rule: Mapping[str, Any], path: Any) -> Any:
     """Repository path `path` is in, inside or around the namespace of PTC rule `rule`."""
     prefix = rule["ecrRepositoryPrefix"]
     if isinstance(prefix, Unknown):
@@ -97,7 +97,7 @@ def _rule_near(rule: Mapping, path: Any) -> Any:
     return path.startswith(f"repository/{p}/") or action_matches(path, f"repository/{p}/x")
 
 
-def _outside_rules(resource: Any, st: Mapping, rules: list) -> Any:
+def _outside_rules(resource: Any, st: Mapping[str, Any], rules: list[Any]) -> Any:
     """For a statement naming the action: an ECR repository path (`repository/<p>/*`, `<p>*` or
     an exact repository) that is no rule's namespace, inside one or around one."""
     named = _names_batch_import(st)
@@ -123,7 +123,7 @@ def _misplaced(registry: Any) -> Any:
         return statements
     region, account, rules = registry["region"], registry["account"], registry["pullThroughCacheRules"]
 
-    def misplaced(st: Mapping) -> Any:
+    def misplaced(st: Mapping[str, Any]) -> Any:
         grant = _ptc_grant(st)
         if grant is False:
             return False
@@ -151,7 +151,7 @@ def _elsewhere_shown(resource: Any, region: str, account: str) -> bool:
     return differs(a["region"], region) or differs(a["account"], account)
 
 
-def _outside_rules_shown(resource: Any, rules: list) -> bool:
+def _outside_rules_shown(resource: Any, rules: list[Any]) -> bool:
     """`_outside_rules` for the message: known ARNs, judged only when every rule prefix is known."""
     if not isinstance(resource, str):
         return False
@@ -171,7 +171,7 @@ def _misplaced_summary(registry: Any) -> str:
         return ""
     region, account, rules = registry["region"], registry["account"], registry["pullThroughCacheRules"]
 
-    def shown(statements: list, keep: Callable[[Any], bool]) -> list:
+    def shown(statements: list[Any], keep: Callable[[Any], bool]) -> list[Any]:
         """Per statement, its resources that `keep` holds for; statements without any left out."""
         groups = [[] if isinstance(st["Resource"], Unknown) else [r for r in elements(st["Resource"]) if keep(r)]
                   for st in statements]
@@ -190,7 +190,7 @@ def _misplaced_summary(registry: Any) -> str:
 # ---------------------------------------------------------------- grants to everyone
 
 
-def _open_ptc_grant(st: Mapping) -> Any:
+def _open_ptc_grant(st: Mapping[str, Any]) -> Any:
     """An Allow reaching ecr:CreateRepository or ecr:BatchImportUpstreamImage for every AWS
     principal, with no condition on who the caller is."""
     if not is_allow(st):
@@ -215,14 +215,14 @@ def _open_summary(policy: Any) -> str:
     statements = statements_of(policy)
     grants = [] if isinstance(statements, Unknown) else [st for st in statements if _open_ptc_grant(st) is True]
 
-    def actions(st: Mapping) -> list:
+    def actions(st: Mapping[str, Any]) -> list[Any]:
         if "Action" not in st:
             return ["every action but those in its NotAction"]
         if isinstance(st["Action"], Unknown):
             return []
         return [a for a in elements(st["Action"]) if isinstance(a, str) and matches_any(a, PTC_ACTIONS)]
 
-    def where(st: Mapping) -> str:
+    def where(st: Mapping[str, Any]) -> str:
         who = "NotPrincipal" if "NotPrincipal" in st else 'Principal "*"'
         sid = st.get("Sid")
         if "Sid" in st and not isinstance(sid, Unknown):
@@ -235,13 +235,13 @@ def _open_summary(policy: Any) -> str:
 # ---------------------------------------------------------------- consumers in other accounts
 
 
-def applied_to_ptc(template: Mapping) -> bool:
+def applied_to_ptc(template: Mapping[str, Any]) -> bool:
     """`appliedFor` is known and names PULL_THROUGH_CACHE."""
     applied = template.get("appliedFor")
     return isinstance(applied, list) and any(f == PTC for f in applied if not isinstance(f, Unknown))
 
 
-def _template_reads(template: Mapping, principal: str) -> Any:
+def _template_reads(template: Mapping[str, Any], principal: str) -> Any:
     """The template (applied to PULL_THROUGH_CACHE, or not known not to be) has a repositoryPolicy
     that grants `principal` both read actions, or that names its account and grants them."""
     if "appliedFor" not in template or "repositoryPolicy" not in template:
@@ -289,7 +289,7 @@ def _consumer_outcomes(registry: Any, rule: Any) -> Any:
             return templates
         return not_(any_(_template_reads(t, principal) for t in templates))
 
-    out: list = []
+    out: list[tuple[str | None, Any]] = []
     for st in statements:
         imports = guard(allows_on, {"Statement": [st]}, BATCH_IMPORT, resource) if is_allow(st) else False
         if imports is False:
@@ -342,7 +342,7 @@ def _read_gaps(registry: Any, rule: Any) -> str:
     return f"{template}, and {scope}"
 
 
-def ptc_template_refs(templates: list, prefix: Any) -> list:
+def ptc_template_refs(templates: list[Any], prefix: Any) -> list[Any]:
     """`template:<i>` for the creation templates applied to PULL_THROUGH_CACHE whose prefix covers
     `prefix` (the prefix itself, an ancestor, ROOT), nearest first."""
     indexes = ancestors(templates, "prefix", norm_prefix(known(prefix)) + "/x")
@@ -352,7 +352,7 @@ def ptc_template_refs(templates: list, prefix: Any) -> list:
 # ---------------------------------------------------------------- grants on ECR Public ARNs
 
 
-def _ecr_public_grant(st: Mapping) -> Any:
+def _ecr_public_grant(st: Mapping[str, Any]) -> Any:
     """An Allow naming ecr:CreateRepository or ecr:BatchImportUpstreamImage (not by the catch-all
     `*`) on an ARN of service ecr-public."""
     if not (is_allow(st) and "Action" in st and "Resource" in st):
@@ -363,7 +363,7 @@ def _ecr_public_grant(st: Mapping) -> Any:
     return every((named, some(st["Resource"], lambda r: isinstance(r, str) and bool(_ECR_PUBLIC_ARN.search(r)))))
 
 
-def _ecr_public_policies(registry: Any) -> list:
+def _ecr_public_policies(registry: Any) -> list[Any]:
     """(reference, label, document-or-Unknown, verdict) for the registry policy (when found) and each
     IAM policy with a document."""
     out = []

@@ -14,7 +14,7 @@ from ptclint.rulelib.tri import (
 )
 
 
-def _references(rule: Any, key: str, secrets: Mapping) -> Any:
+def _references(rule: Any, key: str, secrets: Mapping[str, Any]) -> Any:
     """PTC rule `rule` references secret `secrets[key]`: by the key, by name (a partial ARN ending in
     :secret:<name>), as a partial ARN its full ARN extends, or through the secret its own reference
     was resolved to (the same ARN)."""
@@ -33,7 +33,7 @@ def _references(rule: Any, key: str, secrets: Mapping) -> Any:
     )
 
 
-def _orphan(key: str, secrets: Mapping, rules: Any) -> Any:
+def _orphan(key: str, secrets: Mapping[str, Any], rules: Any) -> Any:
     lookup = secrets[key]
     return and_(
         lambda: eq(get(lookup, "status"), "found"), has(lookup, "secret", "Name"),
@@ -48,7 +48,10 @@ def unreferenced_ptc_secrets(secrets: Any, rules: Any) -> Any:
     (found, Name starting with ecr-pullthroughcache/), not scheduled for deletion, not declared in the
     input's IaC, and referenced by none of the PTC rules `rules`: not by the key, not by name, not as
     a partial ARN, not through the secret a rule's reference was resolved to."""
-    return problems([(lambda k=k: _orphan(k, secrets, rules), lambda k=k: k) for k in secrets])
+    def check(key: str) -> tuple[Callable[[], Any], Callable[[], str]]:
+        return (lambda: _orphan(key, secrets, rules), lambda: key)
+
+    return problems([check(k) for k in secrets])
 
 
 # ---------------------------------------------------------------- placeholders in ARNs
@@ -95,7 +98,7 @@ def _arn_fields_placeholder(arn: str, account: Any) -> str:
 
 def _placeholder(arn: Any, account: Any) -> Any:
     """The first placeholder ARN `arn` holds, described; "" for none."""
-    def has(regex: re.Pattern) -> Any:
+    def has(regex: re.Pattern[str]) -> Any:
         return matches(arn, regex)
 
     return ternary(lambda: has(_ANGLE), lambda: "an <...> placeholder", lambda: ternary(

@@ -67,11 +67,11 @@ def matches_any(action: str, patterns: Iterable[str]) -> bool:
     return any(action_matches(action, p) for p in patterns)
 
 
-def is_allow(st: Mapping) -> bool:
+def is_allow(st: Mapping[str, Any]) -> bool:
     return st.get("Effect") == "Allow"
 
 
-def reaches(st: Mapping, actions: Iterable[str]) -> Any:
+def reaches(st: Mapping[str, Any], actions: Iterable[str]) -> Any:
     """The statement's Action names one of `actions` (wildcards count), or its NotAction (known)
     leaves one out (an unresolved NotAction entry counts as excluding)."""
     actions = tuple(actions)
@@ -88,7 +88,7 @@ def reaches(st: Mapping, actions: Iterable[str]) -> Any:
     return named if left_out is False else True
 
 
-def open_principal(st: Mapping) -> bool:
+def open_principal(st: Mapping[str, Any]) -> bool:
     """`NotPrincipal`, `Principal: "*"` or `{"AWS": "*"}` (alone or in a list)."""
     if "NotPrincipal" in st:
         return True
@@ -103,7 +103,7 @@ def open_principal(st: Mapping) -> bool:
     return isinstance(aws, list) and any(v == "*" for v in aws if isinstance(v, str))
 
 
-def caller_unrestricted(st: Mapping) -> Any:
+def caller_unrestricted(st: Mapping[str, Any]) -> Any:
     """No condition limits who the caller is: no Condition, or each operator is negated,
     `...IfExists`, `ForAllValues:` or `Null`, or names no caller key (or only with the value `*`).
     An unresolved Condition or operator block counts as a restriction."""
@@ -129,7 +129,7 @@ def caller_unrestricted(st: Mapping) -> Any:
     return every(operator_free(op, block) for op, block in condition.items())
 
 
-def deny_limits_caller(st: Mapping) -> bool:
+def deny_limits_caller(st: Mapping[str, Any]) -> bool:
     """A Deny statement with a condition on a caller key (deny everyone outside the organisation);
     an unresolved Condition or operator block counts."""
     if st.get("Effect") != "Deny" or "Condition" not in st:
@@ -150,7 +150,7 @@ def account_of(principal: str) -> str:
     return principal if _ACCOUNT_ID.fullmatch(principal) else parse_arn(principal)["account"]
 
 
-def aws_principals(st: Mapping) -> list | None:
+def aws_principals(st: Mapping[str, Any]) -> list[Any] | None:
     """The `Principal.AWS` entries as a list, None when the statement has no (known) AWS principal."""
     principal = st.get("Principal")
     if not isinstance(principal, Mapping) or "AWS" not in principal or isinstance(principal["AWS"], Unknown):

@@ -48,7 +48,7 @@ def _aggressive(r: Any, min_images: Any, min_days: Any) -> Any:
     )
 
 
-def _lifecycle_rule_text(r: Mapping) -> str:
+def _lifecycle_rule_text(r: Mapping[str, Any]) -> str:
     who = f"rule {text(string(r['rulePriority']))}" if has(r, "rulePriority") else "a rule"
     count = text(string(r["selection"]["countNumber"]))
     if r["selection"]["countType"] == "imageCountMoreThan":
@@ -68,8 +68,10 @@ def aggressive_lifecycle_rules(policy: Any, min_images: Any, min_days: Any) -> A
     rules = doc.get("rules") if isinstance(doc, Mapping) else None
     if not isinstance(rules, list):
         return []
-    return problems([(lambda r=r: _aggressive(r, min_images, min_days), lambda r=r: _lifecycle_rule_text(r))
-                      for r in rules])
+    def check(r: Any) -> tuple[Callable[[], Any], Callable[[], str]]:
+        return (lambda: _aggressive(r, min_images, min_days), lambda: _lifecycle_rule_text(r))
+
+    return problems([check(r) for r in rules])
 
 
 # ---------------------------------------------------------------- repository creation role
@@ -125,7 +127,7 @@ def creation_role_problems(template: Any, lookup: Any, registry: Any) -> Any:
 _ACCOUNT_KEYS = ("aws:principalaccount", "aws:sourceaccount")
 
 
-def _open_to_everyone(st: Mapping) -> Any:
+def _open_to_everyone(st: Mapping[str, Any]) -> Any:
     """An Allow (any action) for every AWS principal with no condition on who the caller is."""
     if not (is_allow(st) and open_principal(st)):
         return False
@@ -140,7 +142,7 @@ def _foreign_principal(principal: Any, account: str) -> Any:
     return not_(same(account_of(principal), account))
 
 
-def _pins_own_account(st: Mapping, account: str) -> Any:
+def _pins_own_account(st: Mapping[str, Any], account: str) -> Any:
     """A positive condition pins aws:PrincipalAccount / aws:SourceAccount to `account` (an
     unresolved operator block counts)."""
     condition = st["Condition"]
@@ -165,7 +167,7 @@ def _pins_own_account(st: Mapping, account: str) -> Any:
     return any_(pins(op, block) for op, block in condition.items())
 
 
-def _writes_outside(st: Mapping, account: str) -> Any:
+def _writes_outside(st: Mapping[str, Any], account: str) -> Any:
     """An Allow of a write action (wildcards, NotAction) for principals of another account, or for
     every principal unless a condition pins the caller's account to `account`."""
     if not is_allow(st):
@@ -204,18 +206,18 @@ def _exposure_summary(policy: Any, account: Any) -> str:
     opened = [st for st in statements if _open_to_everyone(st) is True]
     writes = [st for st in statements if _writes_outside(st, account) is True]
 
-    def label(st: Mapping) -> str:
+    def label(st: Mapping[str, Any]) -> str:
         sid = st.get("Sid")
         if "Sid" in st and not isinstance(sid, Unknown):
             return f"statement '{text(string(sid))}'"
         return "a statement without Sid"
 
-    def actions(st: Mapping) -> list:
+    def actions(st: Mapping[str, Any]) -> list[Any]:
         if "Action" not in st:
             return ["every action but its NotAction"]
         return [a for a in elements(st["Action"]) if isinstance(a, str) and matches_any(a, WRITE_ACTIONS)]
 
-    def principals(st: Mapping) -> list:
+    def principals(st: Mapping[str, Any]) -> list[Any]:
         if "NotPrincipal" in st:
             return ["every principal but its NotPrincipal"]
         if isinstance(st.get("Principal"), str):

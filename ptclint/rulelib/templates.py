@@ -32,7 +32,7 @@ def applies(template: Any, scenario: Any) -> Any:
 def covering_indexes(templates: Any, prefix: Any) -> Any:
     """Indexes of the templates covering `prefix`, most specific first (templates_for); unknown
     when a template's prefix is unresolved."""
-    def indexes(items: list, p: Any) -> list:
+    def indexes(items: list[Any], p: Any) -> list[Any]:
         position = {id(t): i for i, t in enumerate(items)}
         return [position[id(t)] for t in templates_for(items, p)]
 
@@ -111,7 +111,7 @@ def creation_role_trigger(template: Any) -> Any:
 _DEFAULTS = "AES256 encryption, mutable tags, no lifecycle policy, no repository policy, no tags"
 
 
-def _applied_for_text(t: Mapping) -> Any:
+def _applied_for_text(t: Mapping[str, Any]) -> Any:
     """A template's appliedFor for a message: the list, `missing` or `empty`."""
     if in_("appliedFor", t) is False:
         return "missing"
@@ -119,7 +119,7 @@ def _applied_for_text(t: Mapping) -> Any:
     return n if undecided(n) else ("empty" if n == 0 else t["appliedFor"])
 
 
-def _first_applied(templates: list, indexes: list, judged: list | None = None) -> Any:
+def _first_applied(templates: list[Any], indexes: list[Any], judged: list[Any] | None = None) -> Any:
     """The first of `indexes` whose template is applied to PULL_THROUGH_CACHE (or judged true); None
     when there is none; unknown when one before it could not be judged."""
     judged = judged if judged is not None else [applies(templates[i], PTC) for i in indexes]
@@ -131,7 +131,7 @@ def _first_applied(templates: list, indexes: list, judged: list | None = None) -
     return None
 
 
-def _copies(templates: list, i: int, label: str) -> list:
+def _copies(templates: list[Any], i: int, label: str) -> list[Any]:
     """`template:<j> <label>` for template `i` and any identical copy of it."""
     return [f"template:{j} {label}" for j, t in enumerate(templates) if t == templates[i]]
 
