@@ -19,7 +19,7 @@ from ptclint.errors import CatalogError, ConfigError
 from ptclint.model import Severity
 from ptclint.paths import package_dir
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: rule variables
 _TEMPLATE_PART = re.compile(r"\{\{(.*?)\}\}", re.S)
 
 
@@ -60,6 +60,8 @@ class Rule:
     message_parts: tuple[Any, ...] = ()  # str literals and (ast, source) pairs
     severity_when_asts: tuple[Any, ...] = ()
     related_ast: Any = None
+    variables: tuple[tuple[str, str], ...] = ()  # (name, expression source), in order
+    variable_asts: tuple[tuple[str, Any], ...] = ()  # (name, compiled expression)
 
     @property
     def category(self) -> str:
@@ -137,14 +139,14 @@ def _build(blobs: list[tuple[str, bytes]]) -> Catalog:
 
 
 def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
-    from ptclint import cel
+    from ptclint.cel import runtime
 
     data = doc.data
 
     def compile_at(path: tuple, text: str) -> Any:
         try:
-            return cel.compile_expr(text)
-        except cel.CelSyntaxError as exc:
+            return runtime.compile_expr(text)
+        except runtime.CelSyntaxError as exc:
             pos = doc.position(path)
             line = _source_line(lines, pos.line, pos.column, exc.line or 1, exc.column or 1)
             raise CatalogError(name, f"CEL syntax error in {'/'.join(map(str, path))}: {exc}", line, pos.column) from None
@@ -158,6 +160,20 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         last = m.end()
     message_parts.append(msg[last:])
     severity_when = tuple((e["when"], Severity(e["severity"])) for e in data.get("severity_when", []))
+    variables = tuple((v["name"], v["expression"]) for v in data.get("variables", []))
+    variable_asts = tuple(
+        (n, compile_at(("variables", i, "expression"), src)) for i, (n, src) in enumerate(variables)
+    )
+    compiled = dict(
+        when_ast=compile_at(("when",), data["when"]) if data.get("when") else None,
+        assert_ast=compile_at(("assert",), data["assert"]),
+        message_parts=tuple(message_parts),
+        related_ast=compile_at(("related",), data["related"]) if data.get("related") else None,
+        severity_when_asts=tuple(
+            compile_at(("severity_when", i, "when"), src) for i, (src, _) in enumerate(severity_when)
+        ),
+    )
+    _check_variable_uses(name, doc, variable_asts, compiled)
     return Rule(
         id=data["id"],
         name=data["name"],
@@ -180,14 +196,36 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         precision=data.get("precision", "high"),
         params=tuple(Param(k, v["default"], v["type"], v["description"]) for k, v in data.get("params", {}).items()),
         severity_when=severity_when,
-        when_ast=compile_at(("when",), data["when"]) if data.get("when") else None,
-        assert_ast=compile_at(("assert",), data["assert"]),
-        message_parts=tuple(message_parts),
-        related_ast=compile_at(("related",), data["related"]) if data.get("related") else None,
-        severity_when_asts=tuple(
-            compile_at(("severity_when", i, "when"), src) for i, (src, _) in enumerate(severity_when)
-        ),
+        variables=variables,
+        variable_asts=variable_asts,
+        **compiled,
     )
+
+
+def _check_variable_uses(name: str, doc: Any, variable_asts: tuple[tuple[str, Any], ...],
+                         compiled: dict[str, Any]) -> None:
+    """Each variable is defined once and reads only earlier ones; every expression reads only
+    defined variables (a typo is a catalog error, not an evaluation error on every resource)."""
+    from ptclint.cel.runtime import variable_references
+
+    defined: list[str] = []
+    for i, (var, ast) in enumerate(variable_asts):
+        where = ("variables", i, "name")
+        if var in defined:
+            raise CatalogError(name, f"variables/{i}: variable {var!r} is defined twice", doc.position(where).line)
+        late = sorted(variable_references(ast) - set(defined))
+        if late:
+            raise CatalogError(name, f"variables/{i}: {var} reads variables.{late[0]}, which is not defined before it",
+                               doc.position(where).line)
+        defined.append(var)
+    programs: list[tuple[str, Any]] = [(k, v) for k, v in compiled.items() if k in ("when_ast", "assert_ast", "related_ast")]
+    programs += [("message", part[0]) for part in compiled["message_parts"] if isinstance(part, tuple)]
+    programs += [("severity_when", ast) for ast in compiled["severity_when_asts"]]
+    for key, ast in programs:
+        missing = sorted(variable_references(ast) - set(defined)) if ast is not None else []
+        if missing:
+            field = key.removesuffix("_ast")
+            raise CatalogError(name, f"{field}: variables.{missing[0]} is not defined in variables", doc.position((field,)).line)
 
 
 def _source_line(lines: list[str], line: int, column: int, cel_line: int, cel_column: int) -> int:

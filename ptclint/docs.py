@@ -59,9 +59,53 @@ def catalog_markdown(catalog: Catalog) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+FUNCTIONS_BEGIN = "<!-- BEGIN generated from rulelib docstrings by `python -m ptclint.docs --functions`; do not edit -->"
+FUNCTIONS_END = "<!-- END generated CEL functions -->"
+
+
+def _cel_name(python_name: str) -> str:
+    head, *rest = python_name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def functions_markdown() -> str:
+    """The table of ptclint's CEL functions, one section per rule library module, generated from the
+    functions' docstrings (their documentation)."""
+    import inspect
+
+    from ptclint.cel.functions import MODULES
+
+    out: list[str] = []
+    for module in MODULES:
+        if not module.FUNCTIONS:
+            continue
+        summary = " ".join((inspect.getdoc(module) or "").split("\n\n")[0].split())
+        out += [f"**{module.__name__.rsplit('.', 1)[-1]}**: {summary}", "", "| function | returns |", "|---|---|"]
+        for name, fn in module.FUNCTIONS.items():
+            params = ", ".join(_cel_name(p) for p in inspect.signature(fn).parameters)
+            doc = " ".join((inspect.getdoc(fn) or "").split()).replace("|", "\\|")
+            out.append(f"| `{name}({params})` | {doc} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def with_functions(markdown: str) -> str:
+    """`markdown` (docs/writing-rules.md) with its generated CEL function tables replaced by fresh ones."""
+    head, begin, rest = markdown.partition(FUNCTIONS_BEGIN)
+    _, end, tail = rest.partition(FUNCTIONS_END)
+    if not begin or not end:
+        raise ValueError("the generated CEL function markers are missing")
+    return f"{head}{FUNCTIONS_BEGIN}\n\n{functions_markdown()}\n{FUNCTIONS_END}{tail}"
+
+
 if __name__ == "__main__":  # pragma: no cover
     import sys
+    from pathlib import Path
 
-    from ptclint.catalog import load_catalog
+    if sys.argv[1:] == ["--functions"]:  # rewrite docs/writing-rules.md's CEL function tables in place
+        path = Path(__file__).resolve().parent.parent / "docs" / "writing-rules.md"
+        path.write_text(with_functions(path.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        from ptclint.catalog import load_catalog
 
-    sys.stdout.write(catalog_markdown(load_catalog(use_cache=False)))
+        sys.stdout.write(catalog_markdown(load_catalog(use_cache=False)))

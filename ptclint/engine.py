@@ -8,6 +8,10 @@ from typing import Any, Iterable, Mapping
 from ptclint.catalog import Rule
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip
+from ptclint.rulelib.tri import text
+
+# The CEL layer (celpy, about 0.15 s to import) is imported where rules are judged, not at start-up:
+# `ptclint --version`, `rules` and `explain` never pay for it.
 
 
 def missing_need(rule: Rule, registry: Registry) -> str | None:
@@ -25,41 +29,42 @@ def evaluate(
     params: Mapping[str, Mapping[str, Any]],
     now: datetime,
 ) -> tuple[list[Outcome], list[Skip]]:
-    from ptclint import cel
+    from ptclint.cel import runtime
 
     rules = list(rules)
     outcomes: list[Outcome] = []
     skips: list[Skip] = []
-    now_cel = cel.to_cel(now.isoformat())
+    now_cel = runtime.to_cel(now.isoformat())
     for registry in registries:
-        scope = _Scope(registry, cel)
+        scope = _Scope(registry)
         for rule in rules:
             reason = missing_need(rule, registry)
             if reason:
                 if scope.resources(rule.resource):
                     skips.append(Skip(rule.id, registry.label(), reason))
                 continue
-            rule_params = cel.to_cel(dict(params.get(rule.id, rule.param_defaults())))
+            rule_params = runtime.to_cel(dict(params.get(rule.id, rule.param_defaults())))
             for index, resource in enumerate(scope.resources(rule.resource)):
-                variables = {
+                names = {
                     "resource": scope.cel_data(resource),
-                    "index": cel.to_cel(index if rule.resource != "registry" else -1),
+                    "index": runtime.to_cel(index if rule.resource != "registry" else -1),
                     "registry": scope.registry_cel,
                     "secrets": scope.secrets_cel,
                     "roles": scope.roles_cel,
                     "params": rule_params,
                     "now": now_cel,
                 }
-                outcomes.append(_judge(rule, registry, resource, variables, cel))
+                outcomes.append(_judge(rule, registry, resource, _Bindings(rule, names)))
     return _apply_supersedes(outcomes, rules), skips
 
 
 class _Scope:
     """A registry's data converted to CEL values once, shared by every rule."""
 
-    def __init__(self, registry: Registry, cel: Any) -> None:
+    def __init__(self, registry: Registry) -> None:
+        from ptclint.cel import runtime
+
         self.registry = registry
-        self._cel = cel
         self._resource_cache: dict[int, Any] = {}
         self.registry_resource = Resource(
             kind="registry",
@@ -67,7 +72,7 @@ class _Scope:
             origin=registry.origin or (registry.rules[0].origin if registry.rules else Origin("-")),
         )
         policy = registry.registry_policy
-        self.registry_cel = cel.to_cel(
+        self.registry_cel = runtime.to_cel(
             {
                 "account": registry.account,
                 "region": registry.region,
@@ -82,8 +87,8 @@ class _Scope:
                 "source": registry.source,
             }
         )
-        self.secrets_cel = cel.to_cel({k: _lookup_map(v) for k, v in registry.secrets.items()})
-        self.roles_cel = cel.to_cel({k: _lookup_map(v) for k, v in registry.roles.items()})
+        self.secrets_cel = runtime.to_cel({k: _lookup_map(v) for k, v in registry.secrets.items()})
+        self.roles_cel = runtime.to_cel({k: _lookup_map(v) for k, v in registry.roles.items()})
 
     def resources(self, kind: str) -> list[Resource]:
         if kind == "pullThroughCacheRule":
@@ -95,11 +100,13 @@ class _Scope:
         return [self.registry_resource] if (self.registry.rules or self.registry.templates) else []
 
     def cel_data(self, resource: Resource) -> Any:
+        from ptclint.cel import runtime
+
         if resource.kind == "registry":
             return self.registry_cel
         key = id(resource)
         if key not in self._resource_cache:
-            self._resource_cache[key] = self._cel.to_cel(dict(resource.data))
+            self._resource_cache[key] = runtime.to_cel(dict(resource.data))
         return self._resource_cache[key]
 
 
@@ -118,7 +125,9 @@ def identity_of(registry: Registry, resource: Resource) -> Identity:
     return Identity(registry.account, registry.region, resource.kind, key, resource.name)
 
 
-def _judge(rule: Rule, registry: Registry, resource: Resource, variables: dict, cel: Any) -> Outcome:
+def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings) -> Outcome:
+    from ptclint.cel import runtime
+
     identity = identity_of(registry, resource)
     origin = resource.origin_of(rule.at)
 
@@ -126,34 +135,36 @@ def _judge(rule: Rule, registry: Registry, resource: Resource, variables: dict, 
         return Outcome(rule.id, kind, identity, origin, **kw)
 
     try:
-        if rule.when_ast is not None and not _truth(cel.evaluate(rule.when_ast, variables), "when"):
+        if rule.when_ast is not None and not _truth(bindings.evaluate(rule.when_ast), "when"):
             return outcome(OutcomeKind.NOT_APPLICABLE)
-        if _truth(cel.evaluate(rule.assert_ast, variables), "assert"):
+        if _truth(bindings.evaluate(rule.assert_ast), "assert"):
             return outcome(OutcomeKind.PASS)
         severity = rule.severity
         for ast, (_, sev) in zip(rule.severity_when_asts, rule.severity_when):
             try:  # an override that cannot be judged leaves the default severity
-                if _truth(cel.evaluate(ast, variables), "severity_when"):
+                if _truth(bindings.evaluate(ast), "severity_when"):
                     severity = sev
                     break
-            except cel.UnknownResult:
+            except runtime.UnknownResult:
                 continue
-        message = _render(rule, variables, cel)
-        related = _related(rule, registry, variables, cel)
-    except cel.UnknownResult as exc:
+        message = _render(rule, bindings)
+        related = _related(rule, registry, bindings)
+    except runtime.UnknownResult as exc:
         return outcome(OutcomeKind.UNKNOWN, detail=exc.reason)
-    except (cel.EvaluationFailed, TypeError) as exc:
+    except (runtime.EvaluationFailed, TypeError) as exc:
         return outcome(OutcomeKind.ERROR, detail=str(exc))
     return outcome(OutcomeKind.FINDING, severity=severity, message=message, related=related)
 
 
-def _related(rule: Rule, registry: Registry, variables: dict, cel: Any) -> tuple[tuple[str, Origin], ...]:
+def _related(rule: Rule, registry: Registry, bindings: _Bindings) -> tuple[tuple[str, Origin], ...]:
     """Resolve the rule's `related` references ('rule:1', 'secret:<arn> label') to origins."""
+    from ptclint.cel import runtime
+
     if rule.related_ast is None:
         return ()
     try:
-        refs = cel.evaluate(rule.related_ast, variables)
-    except (cel.UnknownResult, cel.EvaluationFailed):  # related places are a courtesy, never a failure
+        refs = bindings.evaluate(rule.related_ast)
+    except (runtime.UnknownResult, runtime.EvaluationFailed):  # related places are a courtesy, never a failure
         return ()
     out = []
     for ref in refs if isinstance(refs, list) else []:
@@ -186,13 +197,30 @@ def _key_of(resource: Resource) -> str:
     return str(resource.data.get("ecrRepositoryPrefix", resource.data.get("prefix", "")))
 
 
+class _Bindings:
+    """What a rule's expressions see on one resource: the names (resource, registry, ...) and the
+    rule's `variables`, each evaluated on first use and then remembered."""
+
+    def __init__(self, rule: Rule, names: dict[str, Any]) -> None:
+        from ptclint.cel import runtime
+        from ptclint.cel.functions import FUNCTIONS
+
+        self._runtime, self._functions, self._names = runtime, FUNCTIONS, names
+        self._variables = runtime.Variables(rule.variable_asts, names, FUNCTIONS) if rule.variable_asts else None
+
+    def evaluate(self, program: Any) -> Any:
+        return self._runtime.evaluate(program, self._names, self._functions, self._variables)
+
+
 def _truth(value: Any, what: str) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{what} must be a bool, got {type(value).__name__}")
     return value
 
 
-def _render(rule: Rule, variables: dict, cel: Any) -> str:
+def _render(rule: Rule, bindings: _Bindings) -> str:
+    from ptclint.cel import runtime
+
     out = []
     for part in rule.message_parts:
         if isinstance(part, str):
@@ -200,21 +228,15 @@ def _render(rule: Rule, variables: dict, cel: Any) -> str:
             continue
         ast, _src = part
         try:
-            value = cel.evaluate(ast, variables)
-        except cel.UnknownResult:
+            value = bindings.evaluate(ast)
+        except runtime.UnknownResult:
             value = "(unknown)"
-        except cel.EvaluationFailed:
+        except runtime.EvaluationFailed:
             value = "(?)"
-        out.append(_text(value))
+        out.append(text(value))
     return "".join(out).strip()
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
 
 
 def _apply_supersedes(outcomes: list[Outcome], rules: list[Rule]) -> list[Outcome]:

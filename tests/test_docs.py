@@ -19,3 +19,11 @@ def test_explain_text_has_every_section(catalog) -> None:
             assert f"## {heading}" in text, (rule.id, heading)
         if rule.opt_in:
             assert "Opt-in" in text
+
+
+def test_cel_function_tables_are_up_to_date() -> None:
+    from ptclint.docs import with_functions
+
+    actual = (ROOT / "docs" / "writing-rules.md").read_text()
+    assert actual == with_functions(actual), (
+        "docs/writing-rules.md's CEL function tables are stale: run `python -m ptclint.docs --functions`")

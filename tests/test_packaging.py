@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 from conftest import ROOT
@@ -15,6 +16,7 @@ def test_wheel_in_a_clean_venv_lists_every_rule(tmp_path: Path, catalog) -> None
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
                    check=True, capture_output=True)
     wheel = next(dist.glob("ptclint-*.whl"))
+    assert "ptclint/_schemas/api/repository-creation-template.json" in zipfile.ZipFile(wheel).namelist()
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"

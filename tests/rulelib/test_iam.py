@@ -1,4 +1,4 @@
-"""The CEL helpers that evaluate IAM policies for the live-IAM rules (ptclint/cel.py)."""
+"""The CEL helpers that evaluate IAM policies for the live-IAM rules (ptclint.rulelib.iam)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from urllib.parse import quote
 
 import pytest
 
-from ptclint import cel
+from ptclint.cel import functions, runtime
 from ptclint.model import Unknown
 
 
 def ev(expr: str, **variables):
-    return cel.evaluate(cel.compile_expr(expr), {k: cel.to_cel(v) for k, v in variables.items()})
+    return runtime.evaluate(runtime.compile_expr(expr), {k: runtime.to_cel(v) for k, v in variables.items()}, functions.FUNCTIONS)
 
 
 def doc(*statements) -> dict:
@@ -212,7 +212,7 @@ def test_policy_actions() -> None:
 
 def test_unknown_inside_a_policy_is_unknown() -> None:
     p = doc({"Effect": "Allow", "Action": Unknown("var.actions"), "Resource": "*"})
-    with pytest.raises(cel.UnknownResult):
+    with pytest.raises(runtime.UnknownResult):
         ev("allows(d, 'ecr:PutImage')", d=[p])
 
 
