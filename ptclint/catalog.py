@@ -10,6 +10,7 @@ import hashlib
 import os
 import pickle
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -19,7 +20,7 @@ from ptclint.errors import CatalogError, ConfigError
 from ptclint.model import Severity
 from ptclint.paths import package_dir
 
-CACHE_FORMAT = 3  # 3: rule variables
+CACHE_FORMAT = 4  # 3: rule variables; 4: compiled CEL (cel.program.Program) instead of lark trees
 _TEMPLATE_PART = re.compile(r"\{\{(.*?)\}\}", re.S)
 
 
@@ -54,7 +55,7 @@ class Rule:
     precision: str = "high"
     params: tuple[Param, ...] = ()
     severity_when: tuple[tuple[str, Severity], ...] = ()
-    # compiled forms (lark trees)
+    # compiled forms (ptclint.cel.program.Program)
     when_ast: Any = None
     assert_ast: Any = None
     message_parts: tuple[Any, ...] = ()  # str literals and (ast, source) pairs
@@ -140,12 +141,13 @@ def _build(blobs: list[tuple[str, bytes]]) -> Catalog:
 
 def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
     from ptclint.cel import runtime
+    from ptclint.cel.compiler import compile_program
 
     data = doc.data
 
     def compile_at(path: tuple, text: str) -> Any:
         try:
-            return runtime.compile_expr(text)
+            return compile_program(text, runtime.compile_expr(text))
         except runtime.CelSyntaxError as exc:
             pos = doc.position(path)
             line = _source_line(lines, pos.line, pos.column, exc.line or 1, exc.column or 1)
@@ -206,14 +208,12 @@ def _check_variable_uses(name: str, doc: Any, variable_asts: tuple[tuple[str, An
                          compiled: dict[str, Any]) -> None:
     """Each variable is defined once and reads only earlier ones; every expression reads only
     defined variables (a typo is a catalog error, not an evaluation error on every resource)."""
-    from ptclint.cel.runtime import variable_references
-
     defined: list[str] = []
     for i, (var, ast) in enumerate(variable_asts):
         where = ("variables", i, "name")
         if var in defined:
             raise CatalogError(name, f"variables/{i}: variable {var!r} is defined twice", doc.position(where).line)
-        late = sorted(variable_references(ast) - set(defined))
+        late = sorted(ast.variables - set(defined))
         if late:
             raise CatalogError(name, f"variables/{i}: {var} reads variables.{late[0]}, which is not defined before it",
                                doc.position(where).line)
@@ -222,7 +222,7 @@ def _check_variable_uses(name: str, doc: Any, variable_asts: tuple[tuple[str, An
     programs += [("message", part[0]) for part in compiled["message_parts"] if isinstance(part, tuple)]
     programs += [("severity_when", ast) for ast in compiled["severity_when_asts"]]
     for key, ast in programs:
-        missing = sorted(variable_references(ast) - set(defined)) if ast is not None else []
+        missing = sorted(ast.variables - set(defined)) if ast is not None else []
         if missing:
             field = key.removesuffix("_ast")
             raise CatalogError(name, f"{field}: variables.{missing[0]} is not defined in variables", doc.position((field,)).line)
@@ -261,7 +261,7 @@ def _cache_dir() -> Path | None:
 
 
 def _cache_key(schema: bytes, blobs: list[tuple[str, bytes]]) -> str:
-    h = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0".encode())
+    h = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{sys.implementation.cache_tag}\0".encode())
     h.update(schema)
     for name, raw in blobs:
         h.update(name.encode() + b"\0" + hashlib.sha256(raw).digest())

@@ -202,14 +202,14 @@ class _Bindings:
     rule's `variables`, each evaluated on first use and then remembered."""
 
     def __init__(self, rule: Rule, names: dict[str, Any]) -> None:
-        from ptclint.cel import runtime
+        from ptclint.cel import compiled
         from ptclint.cel.functions import FUNCTIONS
 
-        self._runtime, self._functions, self._names = runtime, FUNCTIONS, names
-        self._variables = runtime.Variables(rule.variable_asts, names, FUNCTIONS) if rule.variable_asts else None
+        self._compiled, self._functions, self._names = compiled, FUNCTIONS, names
+        self._variables = compiled.Variables(rule.variable_asts, names, FUNCTIONS) if rule.variable_asts else None
 
     def evaluate(self, program: Any) -> Any:
-        return self._runtime.evaluate(program, self._names, self._functions, self._variables)
+        return self._compiled.evaluate(program, self._names, self._functions, self._variables)
 
 
 def _truth(value: Any, what: str) -> bool:
