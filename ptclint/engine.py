@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
+from ptclint import pool as _pool
 from ptclint.catalog import Rule
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip
@@ -29,9 +30,24 @@ def evaluate(
     params: Mapping[str, Mapping[str, Any]],
     now: datetime,
 ) -> tuple[list[Outcome], list[Skip]]:
+    rules = list(rules)
+    registries = list(registries)
+    if _pool.worth_it(rules, registries):
+        outcomes, skips = _pool.evaluate_in_parallel(judge_registries, rules, registries, params, now)
+    else:
+        outcomes, skips = judge_registries(rules, registries, params, now)
+    return _apply_supersedes(outcomes, rules), skips
+
+
+def judge_registries(
+    rules: list[Rule],
+    registries: list[Registry],
+    params: Mapping[str, Mapping[str, Any]],
+    now: datetime,
+) -> tuple[list[Outcome], list[Skip]]:
+    """Every rule on every registry, in order, before `supersedes` is applied."""
     from ptclint.cel import runtime
 
-    rules = list(rules)
     outcomes: list[Outcome] = []
     skips: list[Skip] = []
     now_cel = runtime.to_cel(now.isoformat())
@@ -55,7 +71,7 @@ def evaluate(
                     "now": now_cel,
                 }
                 outcomes.append(_judge(rule, registry, resource, _Bindings(rule, names)))
-    return _apply_supersedes(outcomes, rules), skips
+    return outcomes, skips
 
 
 class _Scope:

@@ -146,10 +146,40 @@ def _call(F: Functions, name: str, values: list[Any]) -> Any:
     for v in values:
         if isinstance(v, _E):
             return v
+    key = _memo_key(name, values)
+    if key is not None and key in _MEMO:
+        return _MEMO[key][0]
     try:
-        return fn(*values)
+        result = fn(*values)
     except (ValueError, TypeError, AttributeError) as ex:
-        return _overload(ex)
+        result = _overload(ex)
+    if key is not None:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = (result, values)  # the arguments are kept alive, so their ids stay theirs
+    return result
+
+
+# A function over a registry's data answers the same for the same arguments (the rule library is
+# pure), and many rules ask the same question of one registry: answers to calls with a map or
+# list argument are remembered, keyed by the arguments' identity (scalars by type and value).
+_MEMO: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
+_MEMO_SIZE = 50_000
+_CONTAINERS = (celtypes.MapType, celtypes.ListType)
+
+
+def _memo_key(name: str, values: list[Any]) -> tuple[Any, ...] | None:
+    key: list[Any] = [name]
+    container = False
+    for v in values:
+        if isinstance(v, _CONTAINERS):
+            key.append(id(v))
+            container = True
+        elif v is None or isinstance(v, (celtypes.StringType, celtypes.IntType, celtypes.BoolType, celtypes.DoubleType)):
+            key.append((type(v), v))
+        else:
+            return None
+    return tuple(key) if container else None
 
 
 def _method(F: Functions, name: str, obj: Any, args: Any) -> Any:
