@@ -52,7 +52,7 @@ def main() -> int:
     print(f"machine: {machine()}; {args.runs} interleaved runs each, wall seconds")
     print("| command | min | median | max | peak MiB |\n|---|---|---|---|---|")
     for name, samples in results.items():
-        print(f"{row(name, samples)[:-1]} {max(m for _, m in samples):.0f} |")
+        print(f"{row(name, samples)} {max(m for _, m in samples):.0f} |")
     cfn = median(results["cfn-lint (1 template)"])
     base = None
     for n in args.accounts:
