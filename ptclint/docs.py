@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ptclint.catalog import Catalog, Rule
+from ptclint.rule import Catalog, Rule
 
 
 def rule_markdown(rule: Rule, heading: str = "#") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from ptclint.catalog import Rule
+from ptclint.rule import Rule
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip
 from ptclint.rulelib.tri import text

@@ -17,7 +17,7 @@ import attr
 import sarif_om as om
 
 from ptclint import INFORMATION_URI, __version__
-from ptclint.catalog import Rule
+from ptclint.rule import Rule
 from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import fingerprint, sort_key
 
