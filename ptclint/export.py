@@ -8,7 +8,8 @@ exported: they are written as null and dropped by the loader.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ptclint import __version__
 from ptclint.model import DataKind, Lookup, Registry, Unknown

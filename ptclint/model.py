@@ -6,8 +6,9 @@ Resources keep the ECR API's field names; every value can be traced back to wher
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 class Severity(str, enum.Enum):

@@ -16,8 +16,8 @@ from ptclint import parsing
 from ptclint.catalog import Catalog, resolve_params
 from ptclint.engine import evaluate
 from ptclint.loaders import normalise
-from ptclint.loaders.snapshot import registry_policy_lookup
 from ptclint.loaders.merge import link_lookups
+from ptclint.loaders.snapshot import registry_policy_lookup
 from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
 
 CASE_DIR = Path(__file__).parent / "rules"

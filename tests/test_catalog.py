@@ -4,13 +4,12 @@ and has a case file with at least one finding case and one pass case."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-
 from casefiles import CASE_DIR, load_case_file
 from conftest import ROOT
+
 from ptclint.catalog import load_catalog, rule_files, select_rules
 from ptclint.errors import CatalogError, ConfigError
 

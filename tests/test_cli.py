@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT
 
 AWSCLI_RULES = ROOT / "examples" / "awscli" / "describe-pull-through-cache-rules.json"

@@ -15,14 +15,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from ptclint.model import DataKind
+
 from ptclint import parsing
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext
 from ptclint.loaders.cloudformation import template as cloudformation
-from ptclint.model import Registry, Unknown
+from ptclint.model import DataKind, Registry, Unknown
 from ptclint.report import OutcomeKind, Report
 from ptclint.scan import ScanOptions, run
 

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 HOSTILE = ROOT / "tests" / "hostile"
@@ -210,7 +209,7 @@ def test_generated_deep_huge_and_oversized_files(tmp_path: Path) -> None:
     assert "nesting deeper than 200 levels" in error_line(proc.stderr, "deep-array.json", 1)
     assert "nesting deeper than 200 levels" in error_line(proc.stderr, "deep.yaml", 201)
     flow = error_line(proc.stderr, "deep-flow.yaml", 1)
-    assert "nesting" in flow and "depth" in flow or "deeper than" in flow, flow
+    assert ("nesting" in flow and "depth" in flow) or "deeper than" in flow, flow
     big = error_line(proc.stderr, "huge.snapshot.json", None)
     assert f"over the {10 * 1024 * 1024}-byte limit" in big and "--max-file-size" in big
 

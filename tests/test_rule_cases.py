@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from casefiles import CASE_DIR, load_case_file, run_case
+
 from ptclint.report import OutcomeKind
 
 CASE_FILES = sorted(CASE_DIR.glob("*.yaml"))

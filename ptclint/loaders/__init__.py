@@ -149,9 +149,7 @@ def normalise_timestamp(value: Any) -> Any:
     try:
         if isinstance(value, bool):
             return value
-        if isinstance(value, (int, float)):
-            moment = _dt.datetime.fromtimestamp(float(value), tz=_dt.timezone.utc)
-        elif isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+        if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().replace(".", "", 1).isdigit()):
             moment = _dt.datetime.fromtimestamp(float(value), tz=_dt.timezone.utc)
         elif isinstance(value, str):
             moment = _dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

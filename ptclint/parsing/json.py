@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 import gc
 import re
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from ptclint.errors import InputError
 from ptclint.parsing.document import (
@@ -77,8 +78,24 @@ class _Reader:
     attributes, so nesting never grows the Python stack.
     """
 
-    __slots__ = ("path", "text", "n", "pos", "offsets", "key_offsets", "stack", "container", "cpath",
-                 "is_obj", "index", "depth", "key", "cur", "comma", "root")
+    __slots__ = (
+        "comma",
+        "container",
+        "cpath",
+        "cur",
+        "depth",
+        "index",
+        "is_obj",
+        "key",
+        "key_offsets",
+        "n",
+        "offsets",
+        "path",
+        "pos",
+        "root",
+        "stack",
+        "text",
+    )
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
@@ -320,7 +337,7 @@ def _unescape(m: re.Match) -> str:
 class _LineIndex:
     """Offsets -> line:column for one text, computed on first use."""
 
-    __slots__ = ("text", "starts")
+    __slots__ = ("starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -344,7 +361,7 @@ class _LineIndex:
 class _OffsetPositions(Mapping):
     """A read-only Mapping[path, Position] over recorded character offsets (JSON documents)."""
 
-    __slots__ = ("_offsets", "_lines")
+    __slots__ = ("_lines", "_offsets")
 
     def __init__(self, offsets: dict[tuple, int], lines: _LineIndex) -> None:
         self._offsets = offsets

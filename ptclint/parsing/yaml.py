@@ -10,7 +10,8 @@ everything else, timestamps included, stays a string. Non-standard tags go to th
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import yaml
 from yaml.events import (
@@ -65,7 +66,7 @@ class _Node:
     """One composed YAML node. `value`: the built scalar (or the raw text when `custom` is set),
     a list of child nodes (mappings: k0, v0, k1, v1, ...), or for an alias the target node."""
 
-    __slots__ = ("kind", "pos", "tag", "custom", "value", "size", "height", "done")
+    __slots__ = ("custom", "done", "height", "kind", "pos", "size", "tag", "value")
 
     def __init__(self, kind: int, pos: Position, tag: str | None, custom: str | None, value: Any) -> None:
         self.kind = kind

@@ -17,9 +17,9 @@ import attr
 import sarif_om as om
 
 from ptclint import INFORMATION_URI, __version__
-from ptclint.rule import Rule
 from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import fingerprint, sort_key
+from ptclint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -41,7 +41,7 @@ def _resource(f: Outcome) -> str:
 
 def summary(result: Report) -> str:
     """One line for stderr: findings by severity, what was skipped or could not be judged."""
-    counts = {s: 0 for s in ("error", "warning", "note")}
+    counts = dict.fromkeys(("error", "warning", "note"), 0)
     for f in result.findings:
         counts[_level(f)] += 1
     parts = [", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())]

@@ -10,9 +10,11 @@ are not modelled. A value the input could not resolve makes the answer unknown (
 
 from __future__ import annotations
 
+import functools
 import json as _json
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.aws import is_symbolic, parse_arn
@@ -89,9 +91,8 @@ def action_matches(pattern: Any, action: Any) -> bool:
 
 def _glob_overlap(a: str, b: str) -> bool:
     """True when some string matches both glob patterns (`*`, `?`)."""
-    from functools import lru_cache
 
-    @lru_cache(maxsize=None)
+    @functools.cache
     def go(i: int, j: int) -> bool:
         if i == len(a) and j == len(b):
             return True

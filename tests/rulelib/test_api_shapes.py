@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import jsonschema
 
 from ptclint.cel import functions, runtime
-from ptclint.rulelib import api_shapes, tri
 from ptclint.model import Unknown
+from ptclint.rulelib import api_shapes, tri
 
 U = Unknown("resolved at deployment")
 PTC = "PULL_THROUGH_CACHE"

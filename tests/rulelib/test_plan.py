@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
-
 from ptclint.cel import functions, runtime
-from ptclint.rulelib import plan
 from ptclint.model import Unknown
+from ptclint.rulelib import plan
 
 U = Unknown("resolved at deployment")
 PTC = "PULL_THROUGH_CACHE"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
-
 from ptclint.cel import functions, runtime
-from ptclint.rulelib import secrets as secret_helpers
 from ptclint.model import Unknown
+from ptclint.rulelib import secrets as secret_helpers
 
 U = Unknown("resolved at deployment")
 PTC = "PULL_THROUGH_CACHE"

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from ptclint.cel import functions, runtime
-from ptclint.rulelib import template_checks
 from ptclint.model import Unknown
+from ptclint.rulelib import template_checks
 
 U = Unknown("resolved at deployment")
 PTC = "PULL_THROUGH_CACHE"

@@ -3,13 +3,11 @@ whether it needs a creation role. (ptclint.rulelib)"""
 
 from __future__ import annotations
 
-
 import pytest
 
 from ptclint.cel import functions, runtime
-from ptclint.rulelib import templates
-from ptclint.rulelib import values
 from ptclint.model import Unknown
+from ptclint.rulelib import templates, values
 
 U = Unknown("resolved at deployment")
 PTC = "PULL_THROUGH_CACHE"

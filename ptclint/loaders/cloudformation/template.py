@@ -10,9 +10,9 @@ is reduced here to its key names and two booleans and goes no further.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 from ptclint.errors import InputError
 from ptclint.loaders import (
@@ -23,7 +23,6 @@ from ptclint.loaders import (
     never_attaches,
     origin_at,
 )
-from ptclint.loaders.sources import Source, document
 from ptclint.loaders.cloudformation.intrinsics import Resolver
 from ptclint.loaders.cloudformation.values import (
     MANAGED_POLICY,
@@ -35,6 +34,7 @@ from ptclint.loaders.cloudformation.values import (
     kind_of,
     partition_of,
 )
+from ptclint.loaders.sources import Source, document
 from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
 
 name = "cloudformation"

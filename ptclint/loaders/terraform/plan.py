@@ -30,8 +30,8 @@ configuration (providers, references, positions in the `.tf` files).
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 import re
+from dataclasses import replace
 from typing import Any
 
 from ptclint.errors import InputError
