@@ -25,7 +25,7 @@ from ptclint.model import DataKind, Registry, Unknown
 from ptclint.report import OutcomeKind, Report
 from ptclint.scan import ScanOptions, run
 
-FIX = Path(__file__).parent / "fixtures" / "cloudformation"
+FIX = ROOT / "tests" / "fixtures" / "cloudformation"
 EXAMPLES = ROOT / "examples" / "iac" / "cloudformation"
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 SYMBOLIC_SECRET = "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
