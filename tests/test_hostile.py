@@ -39,6 +39,7 @@ CORPUS: list[tuple[str, str | None, int | None, tuple[str, ...]]] = [
     ("yaml-truncated.yaml", None, 4, ("unexpected end of stream", "quoted scalar at line 3")),
     ("yaml-bad-indent.yaml", None, 4, ("did not find expected '-' indicator",)),
     ("yaml-two-documents.yaml", None, 3, ("multiple YAML documents are not supported",)),
+    ("yaml-empty-int.yaml", None, 5, ("cannot read '' as an integer",)),  # `!!int` with no value
     ("hcl-truncated", "hcl-truncated/main.tf", 4, ("unexpected end of file", "'}'")),
     ("hcl-invalid", "hcl-invalid/main.tf", 2, ("invalid HCL syntax",)),
     ("hcl-wrong-type", "hcl-wrong-type/main.tf", 3, ("upstream_registry_url: expected a string, got a list",)),

@@ -244,7 +244,7 @@ class _Composer:
             what, fn = construct
             try:
                 value = fn(ScalarNode(tag, raw))
-            except (ValueError, KeyError, TypeError, yaml.YAMLError):
+            except (ValueError, KeyError, TypeError, IndexError, yaml.YAMLError):  # IndexError: `!!int` with no value
                 raise self.error(f"cannot read {repr(raw) if len(raw) <= ECHO_LIMIT else 'the value'} as {what}",
                                  pos) from None
             return _Node(_SCALAR, pos, tag, None, value)
