@@ -55,6 +55,14 @@ class Config:
                 return mapping.account, mapping.region
         return "", ""
 
+    def unit_of(self, path: str) -> tuple[str, ...] | None:
+        """The registry a [[registry]] mapping puts this path's inputs in: its account and Region
+        when it names both (so they also join exports of that registry), else the mapping itself."""
+        for index, mapping in enumerate(self.registries):
+            if mapping.matches(path):
+                return (mapping.account, mapping.region) if mapping.account and mapping.region else ("mapping", str(index))
+        return None
+
 
 def find(start: str = ".") -> Path | None:
     here = Path(start).resolve()
@@ -131,6 +139,10 @@ class ScanOptions:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
         account, region = self.config.context_for(path) if self.config else ("", "")
         return self.account or account, self.region or region
+
+    def unit_of(self, path: str) -> tuple[str, ...] | None:
+        """Which configured registry an input belongs to (None: it stands as its loader says)."""
+        return self.config.unit_of(path) if self.config else None
 
     def expanded_paths(self) -> list[str]:
         """The paths to read. In hook mode a changed file is judged with the rest of its configured

@@ -89,6 +89,13 @@ def by_account_and_region(registry: Registry) -> Hashable | None:
     return None
 
 
+def stands_alone(registry: Registry) -> Hashable | None:
+    """The merge key of infrastructure-as-code units: each template, root module or plan is deployed
+    on its own, so it is its own registry even when --account / --region give several the same
+    account and Region; only the configuration's [[tool.ptclint.registry]] mappings join units."""
+    return None
+
+
 def never_attaches(registry: Registry) -> bool:
     return False
 

@@ -858,15 +858,20 @@ def test_registry_policy_only_template_is_ptc_related(tmp_path: Path) -> None:
 
 
 def test_each_template_is_its_own_registry(tmp_path: Path) -> None:
-    # Needs scan.merge to keep units whose account / Region are symbolic apart (today it joins
-    # every such template on ("${AWS::AccountId}", "${AWS::Region}"); see the loader's report).
+    """Two stacks are two registries, also when --account / --region give them the same account and
+    Region (design.md, "Registries and units"); only a [[tool.ptclint.registry]] mapping joins them."""
+    from ptclint.config import Config, RegistryMapping
+
     for name in ("a.yaml", "b.yaml"):
         shutil.copy(PARAMETERS, tmp_path / name)
-    result = scan(tmp_path)
-    assert len(result.registries) == 2
-    assert not findings(result, "PTC-NAME-005")  # the same prefix in two stacks is no duplicate
-    joined = scan(tmp_path, account="111122223333", region="eu-west-1")
+    for context in ({}, {"account": "111122223333", "region": "eu-west-1"}):
+        result = scan(tmp_path, **context)
+        assert len(result.registries) == 2, context
+        assert not findings(result, "PTC-NAME-005"), context  # the same prefix in two stacks is no duplicate
+    mapped = Config(registries=(RegistryMapping(("*.yaml",), "111122223333", "eu-west-1", str(tmp_path)),))
+    joined = scan(tmp_path, config=mapped)
     assert len(joined.registries) == 1 and findings(joined, "PTC-NAME-005")
+    assert {r.account for r in joined.registries} == {"111122223333"}
 
 
 # ---------------------------------------------------------------- examples

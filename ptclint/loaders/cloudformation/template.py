@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from ptclint.errors import InputError
 from ptclint.loaders import (
     LoadContext,
-    by_account_and_region,
+    stands_alone,
     claims_document,
     finds_nothing,
     never_attaches,
@@ -40,7 +40,7 @@ from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, 
 name = "cloudformation"
 sniff = ("ullThroughCache", "epositoryCreationTemplate", "AWS::ECR::RegistryPolicy")
 find = finds_nothing
-merge_key = by_account_and_region
+merge_key = stands_alone
 attaches = never_attaches
 
 

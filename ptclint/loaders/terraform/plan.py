@@ -37,7 +37,7 @@ from typing import Any
 from ptclint.errors import InputError
 from ptclint.loaders import (
     LoadContext,
-    by_account_and_region,
+    stands_alone,
     claims_document,
     display_path,
     finds_nothing,
@@ -57,7 +57,7 @@ sniff = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry
 yaml_tags = None
 find = finds_nothing
 options = M.options
-merge_key = by_account_and_region
+merge_key = stands_alone
 attaches = never_attaches
 
 _MAX_MODULE_DEPTH = 32
