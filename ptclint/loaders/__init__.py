@@ -49,10 +49,12 @@ class Loader(Protocol):
     sniff: tuple[str, ...]  # text that any input of this kind contains; found sources holding none are skipped
     yaml_tags: TagHandler | None  # YAML tags this kind's documents use (CloudFormation's !Ref), else None
     def options(self, scan: Any) -> Any:
-        """The kind's own settings (a frozen dataclass, or None) from the scan's options; given to `load` as `ctx.options`."""
+        """The kind's own settings (a frozen dataclass, or None) from the scan's options; given to
+        `load` as `ctx.options`."""
 
     def find(self, files: list[str], named: bool) -> list[Source]:
-        """Sources this kind assembles from the given files (a Terraform unit from .tf files); [] for JSON/YAML kinds."""
+        """Sources this kind assembles from the given files (a Terraform unit from .tf files); [] for
+        JSON/YAML kinds."""
 
     def claims(self, source: Source) -> bool:
         """Whether this loader reads the source (asked in `LOADERS` order; the first that claims it loads it)."""

@@ -170,7 +170,8 @@ def _check_fields(doc: Any, ctx: LoadContext, path: tuple, item: dict, types: di
             _fail(doc, ctx, path, f"missing required field {key!r}")
     for key, expected in types.items():
         if (key in item and not isinstance(item[key], expected)) or (key in item and isinstance(item[key], bool)):
-            want = _TYPE_NAMES.get(expected, "a number or a string") if not isinstance(expected, tuple) else "a timestamp"
+            want = (_TYPE_NAMES.get(expected, "a number or a string") if not isinstance(expected, tuple)
+                    else "a timestamp")
             _fail(doc, ctx, (*path, key), f"{key}: expected {want}, got {_kind(item[key])}")
 
 

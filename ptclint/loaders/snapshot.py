@@ -118,7 +118,8 @@ def read(doc: Any, ctx: LoadContext) -> list[Registry]:
                 path = (*base, "repositoryCreationTemplates", "items", j)
                 registry.templates.append(_resource("repositoryCreationTemplate", doc, ctx, path, item))
         if "registryPolicy" in reg:
-            registry.registry_policy = registry_policy_lookup(reg["registryPolicy"], origin_at(doc, ctx, (*base, "registryPolicy")))
+            registry.registry_policy = registry_policy_lookup(reg["registryPolicy"],
+                                                              origin_at(doc, ctx, (*base, "registryPolicy")))
             registry.carries(DataKind.REGISTRY_POLICY, registry.registry_policy.status)
         for kind in ("secrets", "roles"):
             if kind in reg:

@@ -254,11 +254,11 @@ class _Composer:
     def collection(self, event: Any, kind: int, pos: Position) -> _Node:
         tag = event.tag
         if kind == _SEQUENCE:
-            if tag is None or tag == "!" or tag == _SEQ:
+            if tag is None or tag in ("!", _SEQ):
                 return _Node(kind, pos, _SEQ, None, [])
             self.check_kind(tag, "sequence", pos)
         else:
-            if tag is None or tag == "!" or tag == _MAP or tag == _SET:
+            if tag is None or tag in ("!", _MAP, _SET):
                 return _Node(kind, pos, _MAP, None, [])
             self.check_kind(tag, "mapping", pos)
         return _Node(kind, pos, tag, _show_tag(tag), [])

@@ -305,7 +305,7 @@ class _Plan:
 
     def plan_changes(self, by_address: dict[str, M.TfObject]) -> list[tuple[M.ProviderInfo, dict]]:
         out = []
-        for address, (path, rc) in self.changes.items():
+        for address, (_path, rc) in self.changes.items():
             rtype = rc.get("type")
             if rtype not in (M.RULE, M.TEMPLATE) or rc.get("mode", "managed") != "managed":
                 continue
