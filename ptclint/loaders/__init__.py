@@ -75,7 +75,9 @@ _loaded: dict[str, Loader] = {}
 
 def loader(name: str) -> Loader:
     if name not in _loaded:
-        _loaded[name] = importlib.import_module(LOADERS[name])  # type: ignore[assignment]
+        # a ModuleType passes for any protocol (its __getattr__ is typed Any), so mypy cannot check
+        # the module here: tests/loaders/test_protocol.py does
+        _loaded[name] = importlib.import_module(LOADERS[name])
     return _loaded[name]
 
 
@@ -113,13 +115,14 @@ def claims_document(detect: Callable[[Any], bool]) -> Callable[[Source], bool]:
     return claims
 
 
-def origin_at(doc: Any, ctx: LoadContext, path: tuple) -> Origin:
+def origin_at(doc: Any, ctx: LoadContext, path: tuple[str | int, ...]) -> Origin:
     pos = doc.position(path)
     pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
     return Origin(ctx.display_path or doc.path, pos.line, pos.column, pointer if path else "")
 
 
-def field_origins(doc: Any, ctx: LoadContext, path: tuple, data: dict) -> dict[str, Origin]:
+def field_origins(doc: Any, ctx: LoadContext, path: tuple[str | int, ...],
+                  data: dict[str, Any]) -> dict[str, Origin]:
     return {k: origin_at(doc, ctx, (*path, k)) for k in data}
 
 

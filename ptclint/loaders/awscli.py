@@ -94,7 +94,7 @@ def load(source: Source, ctx: LoadContext) -> list[Registry]:
     if shape == "rules":
         items = _list(doc, ctx, ("pullThroughCacheRules",))
         for i, item in enumerate(items):
-            path = ("pullThroughCacheRules", i)
+            path: tuple[str | int, ...] = ("pullThroughCacheRules", i)
             _check_fields(doc, ctx, path, item, _RULE_FIELDS, required=("ecrRepositoryPrefix", "upstreamRegistryUrl"))
             registry.rules.append(Resource("pullThroughCacheRule", normalise(item), origin_at(doc, ctx, path),
                                            field_origins(doc, ctx, path, item)))

@@ -97,7 +97,7 @@ def read(doc: Any, ctx: LoadContext) -> list[Registry]:
     validate(doc, ctx)
     registries = []
     for i, reg in enumerate(doc.data["registries"]):
-        base = ("registries", i)
+        base: tuple[str | int, ...] = ("registries", i)
         registry = Registry(
             account=reg["account"],
             region=reg["region"],

@@ -324,13 +324,13 @@ class _Builder:
             own[key] = knode.pos
             entries.append((key, knode, vnode))
         result: dict[str, Any] = {}
-        for key, knode, vnode in entries:
-            if key is None:
+        for name, knode, vnode in entries:
+            if name is None:
                 self.merge(vnode, p, result, own)
             else:
-                kp = p + (key,)
+                kp = p + (name,)
                 self.key_positions[kp] = knode.pos
-                result[key] = self.build(vnode, kp)
+                result[name] = self.build(vnode, kp)
         return result
 
     def merge(self, vnode: _Node, p: tuple, result: dict, own: Mapping[str, Position]) -> None:
@@ -379,6 +379,7 @@ class _Builder:
     def call_handler(self, node: _Node, value: Any) -> Any:
         if self.handler is None:
             raise self.error(f"unknown tag {node.custom}", node.pos)
+        assert node.custom is not None  # called only for nodes with a non-standard tag
         try:
             return self.handler(node.custom, value)
         except InputError as exc:
