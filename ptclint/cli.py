@@ -38,7 +38,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
     """ptclint: a policy linter for Amazon ECR pull through cache configuration.
 
@@ -78,22 +79,34 @@ def scan(
     paths: list[str] = typer.Argument(..., help="Files or directories: ptclint snapshots, AWS CLI JSON output."),
     format: Format = typer.Option(Format("table"), "--format", "-f", help="Output format."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
-    fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1 [default: warning]."),
-    select: list[str] | None = typer.Option(None, "--select", help="Run only these rules (id, category such as PTC-AUTH, name or tag). Repeatable."),
-    extend_select: list[str] | None = typer.Option(None, "--extend-select", help="Add rules to the default set (opt-in rules by exact id). Repeatable."),
+    fail_on: FailOn | None = typer.Option(None, "--fail-on",
+                                          help="Lowest severity that makes the exit code 1 [default: warning]."),
+    select: list[str] | None = typer.Option(None, "--select", help="Run only these rules (id, category such as "
+                                            "PTC-AUTH, name or tag). Repeatable."),
+    extend_select: list[str] | None = typer.Option(None, "--extend-select", help="Add rules to the default set "
+                                                   "(opt-in rules by exact id). Repeatable."),
     ignore: list[str] | None = typer.Option(None, "--ignore", help="Do not run these rules. Repeatable."),
     param: list[str] | None = typer.Option(None, "--param", help="Set a rule parameter: RULE.NAME=VALUE. Repeatable."),
     account: str = typer.Option("", "--account", help="Account id for inputs that do not name one (AWS CLI output)."),
     region: str = typer.Option("", "--region", help="Region for inputs that do not name one (AWS CLI output)."),
-    rules: list[str] | None = typer.Option(None, "--rules", help="Directory of extra rule files, validated like the shipped ones."),
-    allow_partial: bool = typer.Option(False, "--allow-partial", help="Do not exit 3 for coverage gaps or rule evaluation errors."),
-    max_file_size: int | None = typer.Option(None, "--max-file-size", help="Refuse input files larger than this many bytes (default 10 MiB)."),
-    cfn_parameter: list[str] | None = typer.Option(None, "--cfn-parameter", help="Set a CloudFormation template parameter, overriding its Default: KEY=VALUE. Repeatable."),
-    var: list[str] | None = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. Repeatable."),
-    var_file: list[str] | None = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or .tfvars.json FILE. Repeatable."),
-    tf_root: str | None = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan JSON (default: the plan's directory), so plan findings point at .tf lines."),
-    config: str | None = typer.Option(None, "--config", help="Configuration file (default: .ptclint.toml or [tool.ptclint] in pyproject.toml, looked up from the working directory)."),
-    hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are skipped; each file is judged with its whole unit."),
+    rules: list[str] | None = typer.Option(None, "--rules",
+                                           help="Directory of extra rule files, validated like the shipped ones."),
+    allow_partial: bool = typer.Option(False, "--allow-partial",
+                                       help="Do not exit 3 for coverage gaps or rule evaluation errors."),
+    max_file_size: int | None = typer.Option(None, "--max-file-size",
+                                             help="Refuse input files larger than this many bytes (default 10 MiB)."),
+    cfn_parameter: list[str] | None = typer.Option(None, "--cfn-parameter", help="Set a CloudFormation template "
+                                                   "parameter, overriding its Default: KEY=VALUE. Repeatable."),
+    var: list[str] | None = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. "
+                                         "Repeatable."),
+    var_file: list[str] | None = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or "
+                                              ".tfvars.json FILE. Repeatable."),
+    tf_root: str | None = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan "
+                                       "JSON (default: the plan's directory), so plan findings point at .tf lines."),
+    config: str | None = typer.Option(None, "--config", help="Configuration file (default: .ptclint.toml or "
+                                      "[tool.ptclint] in pyproject.toml, looked up from the working directory)."),
+    hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are "
+                              "skipped; each file is judged with its whole unit."),
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
     from ptclint import config as project_config
@@ -191,7 +204,8 @@ def run_main() -> None:
     except Exception as exc:  # a bug in ptclint: say so briefly, keep the traceback for debugging
         if os.environ.get("PTCLINT_DEBUG"):
             raise
-        sys.stderr.write(f"ptclint: internal error: {exc.__class__.__name__}: {exc} (set PTCLINT_DEBUG=1 for details)\n")
+        sys.stderr.write(f"ptclint: internal error: {exc.__class__.__name__}: {exc} "
+                         "(set PTCLINT_DEBUG=1 for details)\n")
         sys.exit(2)
 
 

@@ -45,7 +45,8 @@ class Config:
         out = []
         for rule_id, values in self.values.get("params", {}).items():
             for name, value in values.items():
-                text = ",".join(map(str, value)) if isinstance(value, list) else str(value).lower() if isinstance(value, bool) else str(value)
+                text = (",".join(map(str, value)) if isinstance(value, list)
+                        else str(value).lower() if isinstance(value, bool) else str(value))
                 out.append(f"{rule_id}.{name}={text}")
         return out
 
@@ -69,7 +70,8 @@ def find(start: str = ".") -> Path | None:
     for directory in (here, *here.parents):
         for name in (".ptclint.toml", "pyproject.toml"):
             candidate = directory / name
-            if candidate.is_file() and (name == ".ptclint.toml" or "[tool.ptclint" in candidate.read_text(errors="replace")):
+            if candidate.is_file() and (name == ".ptclint.toml"
+                                        or "[tool.ptclint" in candidate.read_text(errors="replace")):
                 return candidate
         if (directory / ".git").exists():
             break

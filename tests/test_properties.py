@@ -132,7 +132,7 @@ def _check_no_crash(text: str, name: str, catalog) -> Any:
         try:
             result = scan([path], catalog)
         except Exception as exc:  # pragma: no cover - the property fails with the input that caused it
-            raise AssertionError(f"scan crashed with {exc.__class__.__name__}: {exc}\n--- {name}:\n{text[:3000]}")
+            raise AssertionError(f"scan crashed with {exc.__class__.__name__}: {exc}\n--- {name}:\n{text[:3000]}") from exc
     assert result.exit_code() in (0, 1, 2, 3)
     return result
 

@@ -56,7 +56,8 @@ def _build(blobs: list[tuple[str, bytes]]) -> Catalog:
         schemas.validate(doc, "rule")
         rule = _compile_rule(name, doc, text.splitlines())
         if rule.id in seen:
-            raise CatalogError(name, f"duplicate rule id {rule.id} (also in {seen[rule.id]})", doc.position(("id",)).line)
+            raise CatalogError(name, f"duplicate rule id {rule.id} (also in {seen[rule.id]})",
+                               doc.position(("id",)).line)
         seen[rule.id] = name
         rules.append(rule)
     names: dict[str, str] = {}
@@ -82,7 +83,8 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         except runtime.CelSyntaxError as exc:
             pos = doc.position(path)
             line = _source_line(lines, pos.line, pos.column, exc.line or 1, exc.column or 1)
-            raise CatalogError(name, f"CEL syntax error in {'/'.join(map(str, path))}: {exc}", line, pos.column) from None
+            raise CatalogError(name, f"CEL syntax error in {'/'.join(map(str, path))}: {exc}",
+                               line, pos.column) from None
 
     message_parts: list[Any] = []
     last = 0
@@ -97,15 +99,15 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
     variable_asts = tuple(
         (n, compile_at(("variables", i, "expression"), src)) for i, (n, src) in enumerate(variables)
     )
-    compiled = dict(
-        when_ast=compile_at(("when",), data["when"]) if data.get("when") else None,
-        assert_ast=compile_at(("assert",), data["assert"]),
-        message_parts=tuple(message_parts),
-        related_ast=compile_at(("related",), data["related"]) if data.get("related") else None,
-        severity_when_asts=tuple(
+    compiled = {
+        "when_ast": compile_at(("when",), data["when"]) if data.get("when") else None,
+        "assert_ast": compile_at(("assert",), data["assert"]),
+        "message_parts": tuple(message_parts),
+        "related_ast": compile_at(("related",), data["related"]) if data.get("related") else None,
+        "severity_when_asts": tuple(
             compile_at(("severity_when", i, "when"), src) for i, (src, _) in enumerate(severity_when)
         ),
-    )
+    }
     _check_variable_uses(name, doc, variable_asts, compiled)
     return Rule(
         id=data["id"],
@@ -151,14 +153,16 @@ def _check_variable_uses(name: str, doc: Any, variable_asts: tuple[tuple[str, An
             raise CatalogError(name, f"variables/{i}: {var} reads variables.{late[0]}, which is not defined before it",
                                doc.position(where).line)
         defined.append(var)
-    programs: list[tuple[str, Any]] = [(k, v) for k, v in compiled.items() if k in ("when_ast", "assert_ast", "related_ast")]
+    programs: list[tuple[str, Any]] = [(k, v) for k, v in compiled.items()
+                                       if k in ("when_ast", "assert_ast", "related_ast")]
     programs += [("message", part[0]) for part in compiled["message_parts"] if isinstance(part, tuple)]
     programs += [("severity_when", ast) for ast in compiled["severity_when_asts"]]
     for key, ast in programs:
         missing = sorted(variable_references(ast) - set(defined)) if ast is not None else []
         if missing:
             field = key.removesuffix("_ast")
-            raise CatalogError(name, f"{field}: variables.{missing[0]} is not defined in variables", doc.position((field,)).line)
+            raise CatalogError(name, f"{field}: variables.{missing[0]} is not defined in variables",
+                               doc.position((field,)).line)
 
 
 def _source_line(lines: list[str], line: int, column: int, cel_line: int, cel_column: int) -> int:

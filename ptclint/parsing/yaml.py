@@ -254,11 +254,11 @@ class _Composer:
     def collection(self, event: Any, kind: int, pos: Position) -> _Node:
         tag = event.tag
         if kind == _SEQUENCE:
-            if tag is None or tag == "!" or tag == _SEQ:
+            if tag is None or tag in ("!", _SEQ):
                 return _Node(kind, pos, _SEQ, None, [])
             self.check_kind(tag, "sequence", pos)
         else:
-            if tag is None or tag == "!" or tag == _MAP or tag == _SET:
+            if tag is None or tag in ("!", _MAP, _SET):
                 return _Node(kind, pos, _MAP, None, [])
             self.check_kind(tag, "mapping", pos)
         return _Node(kind, pos, tag, _show_tag(tag), [])
@@ -324,13 +324,13 @@ class _Builder:
             own[key] = knode.pos
             entries.append((key, knode, vnode))
         result: dict[str, Any] = {}
-        for key, knode, vnode in entries:
-            if key is None:
+        for name, knode, vnode in entries:
+            if name is None:
                 self.merge(vnode, p, result, own)
             else:
-                kp = p + (key,)
+                kp = p + (name,)
                 self.key_positions[kp] = knode.pos
-                result[key] = self.build(vnode, kp)
+                result[name] = self.build(vnode, kp)
         return result
 
     def merge(self, vnode: _Node, p: tuple, result: dict, own: Mapping[str, Position]) -> None:
@@ -379,6 +379,7 @@ class _Builder:
     def call_handler(self, node: _Node, value: Any) -> Any:
         if self.handler is None:
             raise self.error(f"unknown tag {node.custom}", node.pos)
+        assert node.custom is not None  # called only for nodes with a non-standard tag
         try:
             return self.handler(node.custom, value)
         except InputError as exc:

@@ -44,7 +44,8 @@ def _rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
     refs = "\n".join(f"- <{r}>" for r in rule.references)
     markdown = (
         f"**{rule.title}** ({rule.id})\n\n{docs['what'].strip()}\n\n**Why it matters.** {docs['why'].strip()}\n\n"
-        f"**How to fix.** {docs['fix'].strip()}\n\n**Compliant example**\n\n```yaml\n{docs['compliant'].rstrip()}\n```\n\n"
+        f"**How to fix.** {docs['fix'].strip()}\n\n"
+        f"**Compliant example**\n\n```yaml\n{docs['compliant'].rstrip()}\n```\n\n"
         f"**References**\n\n{refs}\n- [ptclint docs for {rule.id}]({docs_uri(rule)})\n"
     )
     props: dict[str, Any] = {"tags": sorted({"pull-through-cache", "ecr", *rule.tags}), "precision": rule.precision}

@@ -46,7 +46,8 @@ def summary(result: Report) -> str:
         counts[_level(f)] += 1
     parts = [", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())]
     regs = len(result.registries)
-    parts[0] += f" in {regs} registr{'y' if regs == 1 else 'ies'} ({len(result.files)} file{'s' if len(result.files) != 1 else ''})"
+    files = len(result.files)
+    parts[0] += f" in {regs} registr{'y' if regs == 1 else 'ies'} ({files} file{'s' if files != 1 else ''})"
     if result.skips:
         reasons = sorted({s.reason for s in result.skips})
         parts.append(f"{len({s.rule_id for s in result.skips})} rules skipped ({'; '.join(reasons)})")

@@ -168,7 +168,8 @@ def _not_json(value: Any, schema: Schema) -> Any:
     if undecided(value):
         return value
     wanted = schema.get("contentSchema", {}).get("type")
-    return not (isinstance(value, str) and decodes(value) and (wanted != "object" or isinstance(json.loads(value), dict)))
+    return not (isinstance(value, str) and decodes(value)
+                and (wanted != "object" or isinstance(json.loads(value), dict)))
 
 
 def _pattern_reason(value: str, schema: Schema) -> str:

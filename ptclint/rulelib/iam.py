@@ -97,9 +97,7 @@ def _glob_overlap(a: str, b: str) -> bool:
         if i == len(a) and j == len(b):
             return True
         if i < len(a) and a[i] == "*":
-            if go(i + 1, j) or (j < len(b) and go(i, j + 1)):
-                return True
-            return False
+            return go(i + 1, j) or (j < len(b) and go(i, j + 1))
         if j < len(b) and b[j] == "*":
             return go(i, j + 1) or (i < len(a) and go(i + 1, j))
         if i < len(a) and j < len(b) and (a[i] == "?" or b[j] == "?" or a[i] == b[j]):
@@ -254,7 +252,8 @@ def resource_policy_for(lookup: Any, principal: Any) -> list[Any]:
     return [for_principal(policy, principal)]
 
 
-def principal_can(role_lookup: Any, policy_lookup: Any, principal: Any, account: Any, action: Any, resource: Any) -> bool:
+def principal_can(role_lookup: Any, policy_lookup: Any, principal: Any, account: Any, action: Any,
+                  resource: Any) -> bool:
     """Can role `principal` perform `action` on `resource` (in `account`), by the role's policies
     (`role_lookup`) and the resource policy (`policy_lookup`, a registry-policy lookup)? Same
     account (or account unknown): either may allow; another account: both must allow. An

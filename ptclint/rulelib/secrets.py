@@ -185,8 +185,12 @@ def declared_secret_shape(lookup: Any) -> Any:
         ternary(is_object, lookalikes, lambda: ""),
         ternary(some_lookalikes, lambda: ")", lambda: ""),
     ]
-    return fields(judged=and_(lambda: eq(get(lookup, "status"), "found"), has(lookup, "declared", "valueIsJsonObject"),
-                       lambda: or_(lambda: eq(json_object, False), has(lookup, "declared", "valueKeys"))), valid=and_(is_object, lambda: in_("username", keys), lambda: in_("accessToken", keys)), message="".join(text(part) for part in message))
+    return fields(
+        judged=and_(lambda: eq(get(lookup, "status"), "found"), has(lookup, "declared", "valueIsJsonObject"),
+                    lambda: or_(lambda: eq(json_object, False), has(lookup, "declared", "valueKeys"))),
+        valid=and_(is_object, lambda: in_("username", keys), lambda: in_("accessToken", keys)),
+        message="".join(text(part) for part in message),
+    )
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

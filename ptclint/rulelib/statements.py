@@ -83,7 +83,8 @@ def reaches(st: Mapping[str, Any], actions: Iterable[str]) -> Any:
     not_action = st.get("NotAction")
     if "NotAction" in st and not isinstance(not_action, Unknown):
         left_out = any(
-            not any(isinstance(a, Unknown) or (isinstance(a, str) and action_matches(a, w)) for a in elements(not_action))
+            not any(isinstance(a, Unknown) or (isinstance(a, str) and action_matches(a, w))
+                    for a in elements(not_action))
             for w in actions
         )
     return named if left_out is False else True

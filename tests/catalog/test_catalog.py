@@ -95,7 +95,7 @@ def test_cel_syntax_error_names_file_and_line(tmp_path: Path) -> None:
         load_catalog([str(extra)], use_cache=False)
     err = info.value
     assert err.file.endswith("PTC-UP-900.yaml")
-    line_of_assert = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("assert:"))
+    line_of_assert = next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("assert:"))
     assert err.line == line_of_assert
     assert "CEL syntax error" in err.message
 
@@ -106,7 +106,7 @@ def test_schema_error_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(CatalogError) as info:
         load_catalog([str(extra)], use_cache=False)
     assert "severity" in info.value.message
-    assert info.value.line == next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("severity:"))
+    assert info.value.line == next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("severity:"))
 
 
 def test_duplicate_id_is_refused(tmp_path: Path) -> None:

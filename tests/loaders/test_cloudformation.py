@@ -848,7 +848,7 @@ def test_role_without_name_is_unknown(tmp_path: Path) -> None:
 
 
 def test_registry_policy_only_template_is_ptc_related(tmp_path: Path) -> None:
-    path = write(tmp_path, json.dumps({"Resources": {"Policy": {"Type": "AWS::ECR::RegistryPolicy", "Properties": {
+    write(tmp_path, json.dumps({"Resources": {"Policy": {"Type": "AWS::ECR::RegistryPolicy", "Properties": {
         "PolicyText": json.dumps({"Version": "2012-10-17", "Statement": []})}}}}, indent=1), "policy.json")
     result = scan(tmp_path)  # found by walking: the sniff text matches the type name
     assert not result.problems and result.files
