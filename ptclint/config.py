@@ -61,7 +61,9 @@ class Config:
         when it names both (so they also join exports of that registry), else the mapping itself."""
         for index, mapping in enumerate(self.registries):
             if mapping.matches(path):
-                return (mapping.account, mapping.region) if mapping.account and mapping.region else ("mapping", str(index))
+                if mapping.account and mapping.region:
+                    return (mapping.account, mapping.region)
+                return ("mapping", str(index))
         return None
 
 

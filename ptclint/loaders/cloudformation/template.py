@@ -17,11 +17,11 @@ from typing import Any, NoReturn
 from ptclint.errors import InputError
 from ptclint.loaders import (
     LoadContext,
-    stands_alone,
     claims_document,
     finds_nothing,
     never_attaches,
     origin_at,
+    stands_alone,
 )
 from ptclint.loaders.cloudformation.intrinsics import Resolver
 from ptclint.loaders.cloudformation.values import (

@@ -37,12 +37,12 @@ from typing import Any, NoReturn
 from ptclint.errors import InputError
 from ptclint.loaders import (
     LoadContext,
-    stands_alone,
     claims_document,
     display_path,
     finds_nothing,
     never_attaches,
     origin_at,
+    stands_alone,
 )
 from ptclint.loaders.sources import Source, document
 from ptclint.loaders.terraform import objects as M
