@@ -30,7 +30,8 @@ def command(file: str) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("file", nargs="?", default=str(ROOT / "examples" / "awscli" / "describe-pull-through-cache-rules.json"))
+    parser.add_argument("file", nargs="?",
+                        default=str(ROOT / "examples" / "awscli" / "describe-pull-through-cache-rules.json"))
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     cmd = command(args.file)

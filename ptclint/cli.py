@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import List, Optional
 
 import typer
 
@@ -39,7 +38,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
     """ptclint: a policy linter for Amazon ECR pull through cache configuration.
 
@@ -53,7 +53,7 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _write(text: str, output: Optional[str]) -> None:
+def _write(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
@@ -76,25 +76,37 @@ def _write(text: str, output: Optional[str]) -> None:
 
 @app.command()
 def scan(
-    paths: List[str] = typer.Argument(..., help="Files or directories: ptclint snapshots, AWS CLI JSON output."),
+    paths: list[str] = typer.Argument(..., help="Files or directories: ptclint snapshots, AWS CLI JSON output."),
     format: Format = typer.Option(Format("table"), "--format", "-f", help="Output format."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
-    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1 [default: warning]."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Run only these rules (id, category such as PTC-AUTH, name or tag). Repeatable."),
-    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Add rules to the default set (opt-in rules by exact id). Repeatable."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Do not run these rules. Repeatable."),
-    param: Optional[List[str]] = typer.Option(None, "--param", help="Set a rule parameter: RULE.NAME=VALUE. Repeatable."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    fail_on: FailOn | None = typer.Option(None, "--fail-on",
+                                          help="Lowest severity that makes the exit code 1 [default: warning]."),
+    select: list[str] | None = typer.Option(None, "--select", help="Run only these rules (id, category such as "
+                                            "PTC-AUTH, name or tag). Repeatable."),
+    extend_select: list[str] | None = typer.Option(None, "--extend-select", help="Add rules to the default set "
+                                                   "(opt-in rules by exact id). Repeatable."),
+    ignore: list[str] | None = typer.Option(None, "--ignore", help="Do not run these rules. Repeatable."),
+    param: list[str] | None = typer.Option(None, "--param", help="Set a rule parameter: RULE.NAME=VALUE. Repeatable."),
     account: str = typer.Option("", "--account", help="Account id for inputs that do not name one (AWS CLI output)."),
     region: str = typer.Option("", "--region", help="Region for inputs that do not name one (AWS CLI output)."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Directory of extra rule files, validated like the shipped ones."),
-    allow_partial: bool = typer.Option(False, "--allow-partial", help="Do not exit 3 for coverage gaps or rule evaluation errors."),
-    max_file_size: Optional[int] = typer.Option(None, "--max-file-size", help="Refuse input files larger than this many bytes (default 10 MiB)."),
-    cfn_parameter: Optional[List[str]] = typer.Option(None, "--cfn-parameter", help="Set a CloudFormation template parameter, overriding its Default: KEY=VALUE. Repeatable."),
-    var: Optional[List[str]] = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. Repeatable."),
-    var_file: Optional[List[str]] = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or .tfvars.json FILE. Repeatable."),
-    tf_root: Optional[str] = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan JSON (default: the plan's directory), so plan findings point at .tf lines."),
-    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: .ptclint.toml or [tool.ptclint] in pyproject.toml, looked up from the working directory)."),
-    hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are skipped; each file is judged with its whole unit."),
+    rules: list[str] | None = typer.Option(None, "--rules",
+                                           help="Directory of extra rule files, validated like the shipped ones."),
+    allow_partial: bool = typer.Option(False, "--allow-partial",
+                                       help="Do not exit 3 for coverage gaps or rule evaluation errors."),
+    max_file_size: int | None = typer.Option(None, "--max-file-size",
+                                             help="Refuse input files larger than this many bytes (default 10 MiB)."),
+    cfn_parameter: list[str] | None = typer.Option(None, "--cfn-parameter", help="Set a CloudFormation template "
+                                                   "parameter, overriding its Default: KEY=VALUE. Repeatable."),
+    var: list[str] | None = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. "
+                                         "Repeatable."),
+    var_file: list[str] | None = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or "
+                                              ".tfvars.json FILE. Repeatable."),
+    tf_root: str | None = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan "
+                                       "JSON (default: the plan's directory), so plan findings point at .tf lines."),
+    config: str | None = typer.Option(None, "--config", help="Configuration file (default: .ptclint.toml or "
+                                      "[tool.ptclint] in pyproject.toml, looked up from the working directory)."),
+    hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are "
+                              "skipped; each file is judged with its whole unit."),
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
     from ptclint import config as project_config
@@ -143,7 +155,7 @@ def scan(
 
 @app.command("rules")
 def list_rules(
-    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Directory of extra rule files."),
+    rules: list[str] | None = typer.Option(None, "--rules", help="Directory of extra rule files."),
 ) -> None:
     """List every rule: id, name, severity, title (opt-in rules are marked)."""
     from ptclint.catalog import load_catalog
@@ -163,7 +175,7 @@ def list_rules(
 @app.command()
 def explain(
     rule_id: str = typer.Argument(..., help="Rule id (PTC-AUTH-001) or name."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Directory of extra rule files."),
+    rules: list[str] | None = typer.Option(None, "--rules", help="Directory of extra rule files."),
 ) -> None:
     """Print a rule's documentation."""
     from ptclint.catalog import load_catalog
@@ -192,7 +204,8 @@ def run_main() -> None:
     except Exception as exc:  # a bug in ptclint: say so briefly, keep the traceback for debugging
         if os.environ.get("PTCLINT_DEBUG"):
             raise
-        sys.stderr.write(f"ptclint: internal error: {exc.__class__.__name__}: {exc} (set PTCLINT_DEBUG=1 for details)\n")
+        sys.stderr.write(f"ptclint: internal error: {exc.__class__.__name__}: {exc} "
+                         "(set PTCLINT_DEBUG=1 for details)\n")
         sys.exit(2)
 
 

@@ -45,7 +45,8 @@ class Config:
         out = []
         for rule_id, values in self.values.get("params", {}).items():
             for name, value in values.items():
-                text = ",".join(map(str, value)) if isinstance(value, list) else str(value).lower() if isinstance(value, bool) else str(value)
+                text = (",".join(map(str, value)) if isinstance(value, list)
+                        else str(value).lower() if isinstance(value, bool) else str(value))
                 out.append(f"{rule_id}.{name}={text}")
         return out
 
@@ -55,13 +56,24 @@ class Config:
                 return mapping.account, mapping.region
         return "", ""
 
+    def unit_of(self, path: str) -> tuple[str, ...] | None:
+        """The registry a [[registry]] mapping puts this path's inputs in: its account and Region
+        when it names both (so they also join exports of that registry), else the mapping itself."""
+        for index, mapping in enumerate(self.registries):
+            if mapping.matches(path):
+                if mapping.account and mapping.region:
+                    return (mapping.account, mapping.region)
+                return ("mapping", str(index))
+        return None
+
 
 def find(start: str = ".") -> Path | None:
     here = Path(start).resolve()
     for directory in (here, *here.parents):
         for name in (".ptclint.toml", "pyproject.toml"):
             candidate = directory / name
-            if candidate.is_file() and (name == ".ptclint.toml" or "[tool.ptclint" in candidate.read_text(errors="replace")):
+            if candidate.is_file() and (name == ".ptclint.toml"
+                                        or "[tool.ptclint" in candidate.read_text(errors="replace")):
                 return candidate
         if (directory / ".git").exists():
             break
@@ -131,6 +143,10 @@ class ScanOptions:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
         account, region = self.config.context_for(path) if self.config else ("", "")
         return self.account or account, self.region or region
+
+    def unit_of(self, path: str) -> tuple[str, ...] | None:
+        """Which configured registry an input belongs to (None: it stands as its loader says)."""
+        return self.config.unit_of(path) if self.config else None
 
     def expanded_paths(self) -> list[str]:
         """The paths to read. In hook mode a changed file is judged with the rest of its configured

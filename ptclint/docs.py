@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ptclint.catalog import Catalog, Rule
+from ptclint.rule import Catalog, Rule
 
 
 def rule_markdown(rule: Rule, heading: str = "#") -> str:
@@ -11,7 +11,8 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
         f"{heading} {rule.id}: {rule.title}",
         "",
         f"Name: `{rule.name}` · Severity: **{rule.severity.value}**"
-        + (" (varies: " + "; ".join(f"{s.value} when `{w}`" for w, s in rule.severity_when) + ")" if rule.severity_when else "")
+        + (" (varies: " + "; ".join(f"{s.value} when `{w}`" for w, s in rule.severity_when) + ")"
+           if rule.severity_when else "")
         + f" · Applies to: {rule.resource}"
         + (f" · Needs: {', '.join(rule.needs)}" if rule.needs else "")
         + (" · **Opt-in** (runs only when selected by id)" if rule.opt_in else ""),
@@ -49,8 +50,8 @@ def catalog_markdown(catalog: Catalog) -> str:
         "| id | name | severity | title |",
         "|---|---|---|---|",
     ]
-    out += [f"| [{r.id}](#{r.id.lower()}) | `{r.name}` | {r.severity.value} | {r.title}{' (opt-in)' if r.opt_in else ''} |"
-            for r in rules]
+    out += [f"| [{r.id}](#{r.id.lower()}) | `{r.name}` | {r.severity.value} | {r.title}"
+            f"{' (opt-in)' if r.opt_in else ''} |" for r in rules]
     out.append("")
     for r in rules:
         out.append(f'<a id="{r.id.lower()}"></a>')
@@ -59,7 +60,8 @@ def catalog_markdown(catalog: Catalog) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-FUNCTIONS_BEGIN = "<!-- BEGIN generated from rulelib docstrings by `python -m ptclint.docs --functions`; do not edit -->"
+FUNCTIONS_BEGIN = ("<!-- BEGIN generated from rulelib docstrings by `python -m ptclint.docs --functions`; "
+                   "do not edit -->")
 FUNCTIONS_END = "<!-- END generated CEL functions -->"
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ptclint import pool as _pool
-from ptclint.catalog import Rule
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip
+from ptclint.rule import Rule
 from ptclint.rulelib.tri import text
 
 # The CEL layer (celpy, about 0.15 s to import) is imported where rules are judged, not at start-up:

@@ -8,7 +8,8 @@ exported: they are written as null and dropped by the loader.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ptclint import __version__
 from ptclint.model import DataKind, Lookup, Registry, Unknown
@@ -43,7 +44,8 @@ def registry_document(reg: Registry) -> dict[str, Any]:
     if reg.has(DataKind.ROLES):
         out["roles"] = {arn: _lookup(v) for arn, v in sorted(reg.roles.items())}
     if reg.upstream_policies:
-        out["upstreamPolicies"] = {host: _lookup(v, drop=("policy",)) for host, v in sorted(reg.upstream_policies.items())}
+        out["upstreamPolicies"] = {host: _lookup(v, drop=("policy",))
+                                   for host, v in sorted(reg.upstream_policies.items())}
     if reg.has(DataKind.IAM_POLICIES):
         out["iamPolicies"] = [_plain(dict(p.data)) for p in reg.iam_policies]
     if reg.has(DataKind.PLAN_CHANGES):

@@ -6,8 +6,9 @@ Resources keep the ECR API's field names; every value can be traced back to wher
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 class Severity(str, enum.Enum):
@@ -179,7 +180,8 @@ class Registry:
     def gaps(self) -> list[str]:
         """What could not be covered (access denied, failed API calls): these make a run partial."""
         denied = Status.ACCESS_DENIED
-        out = [f"{name}: access denied" for kind, name in _COLLECTION_NAMES.items() if self.coverage.get(kind) is denied]
+        out = [f"{name}: access denied" for kind, name in _COLLECTION_NAMES.items()
+               if self.coverage.get(kind) is denied]
         if self.registry_policy is not None and self.registry_policy.status is denied:
             out.append("registryPolicy: access denied")
         seen: set[int] = set()

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 if TYPE_CHECKING:
-    from ptclint.catalog import Rule
     from ptclint.model import Registry
     from ptclint.report import Outcome, Skip
+    from ptclint.rule import Rule
 
 Judge = Callable[..., "tuple[list[Outcome], list[Skip]]"]
 MIN_REGISTRIES = 12  # below this, and below MIN_RESOURCES resources, one process is faster

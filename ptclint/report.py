@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ptclint.model import Origin, Registry, Severity
 
 if TYPE_CHECKING:  # the catalog is not needed to read a report, only to type it
-    from ptclint.catalog import Rule
+    from ptclint.rule import Rule
 
 # Exit codes (README "Exit codes"): when several apply, the highest wins.
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ptclint.errors import CatalogError, ConfigError, InputError, PtclintError
 from ptclint.paths import package_dir
@@ -35,7 +36,7 @@ def path(name: SchemaName) -> Path:
     return package_dir("schemas") / f"{name}.schema.json"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(name: SchemaName) -> Any:
     import jsonschema  # ~60 ms: only when a file is actually validated
 

@@ -1,4 +1,4 @@
-"""Rule case files (tests/rules/<ID>.yaml): each case is one registry in snapshot shape, built
+"""Rule case files (tests/rules/<category>/<ID>.yaml, beside rules/<category>/<ID>.yaml): each case is one registry in snapshot shape, built
 directly into model objects (`build_registry`).
 
 `{"$unknown": reason}` in a case stands for a value an IaC input could not resolve; the builder turns
@@ -16,11 +16,20 @@ from ptclint import parsing
 from ptclint.catalog import Catalog, resolve_params
 from ptclint.engine import evaluate
 from ptclint.loaders import normalise
-from ptclint.loaders.snapshot import registry_policy_lookup
 from ptclint.loaders.merge import link_lookups
+from ptclint.loaders.snapshot import registry_policy_lookup
 from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
 
 CASE_DIR = Path(__file__).parent / "rules"
+
+
+def case_path(rule_id: str) -> Path:
+    """Where a rule's case file lives: the folder named like its category (PTC-UP-001 -> up/)."""
+    return CASE_DIR / rule_id.split("-")[1].lower() / f"{rule_id}.yaml"
+
+
+def case_files() -> list[Path]:
+    return sorted(CASE_DIR.rglob("*.yaml"))
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 _DEFAULTS = {"account": "111122223333", "region": "eu-west-1"}
 _CASE_KEYS = {"name", "expect", "severity", "params"}

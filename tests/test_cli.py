@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT
 
 AWSCLI_RULES = ROOT / "examples" / "awscli" / "describe-pull-through-cache-rules.json"
@@ -88,7 +86,7 @@ def test_cel_syntax_error_in_extra_rules(tmp_path: Path) -> None:
     text = (ROOT / "rules" / "up" / "PTC-UP-002.yaml").read_text()
     text = text.replace("id: PTC-UP-002", "id: PTC-UP-901").replace("name: ", "name: x-", 1)
     lines = text.splitlines()
-    i = next(n for n, l in enumerate(lines) if l.startswith("assert:"))
+    i = next(n for n, line in enumerate(lines) if line.startswith("assert:"))
     lines[i] = 'assert: "has(resource.x) && ("'
     (rules / "PTC-UP-901.yaml").write_text("\n".join(lines) + "\n")
     proc = ptclint("scan", str(AWSCLI_RULES), "--rules", str(tmp_path / "myrules"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import ROOT
+
 from ptclint.docs import catalog_markdown, rule_markdown
 
 

@@ -4,8 +4,8 @@ broken one that yields the expected ids (examples/families/)."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
+
 from ptclint.report import OutcomeKind
 from ptclint.scan import ScanOptions, run
 

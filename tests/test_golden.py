@@ -13,7 +13,6 @@ import os
 from datetime import datetime, timezone
 
 import pytest
-
 from conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

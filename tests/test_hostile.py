@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 HOSTILE = ROOT / "tests" / "hostile"
@@ -40,6 +39,7 @@ CORPUS: list[tuple[str, str | None, int | None, tuple[str, ...]]] = [
     ("yaml-truncated.yaml", None, 4, ("unexpected end of stream", "quoted scalar at line 3")),
     ("yaml-bad-indent.yaml", None, 4, ("did not find expected '-' indicator",)),
     ("yaml-two-documents.yaml", None, 3, ("multiple YAML documents are not supported",)),
+    ("yaml-empty-int.yaml", None, 5, ("cannot read '' as an integer",)),  # `!!int` with no value
     ("hcl-truncated", "hcl-truncated/main.tf", 4, ("unexpected end of file", "'}'")),
     ("hcl-invalid", "hcl-invalid/main.tf", 2, ("invalid HCL syntax",)),
     ("hcl-wrong-type", "hcl-wrong-type/main.tf", 3, ("upstream_registry_url: expected a string, got a list",)),
@@ -210,7 +210,7 @@ def test_generated_deep_huge_and_oversized_files(tmp_path: Path) -> None:
     assert "nesting deeper than 200 levels" in error_line(proc.stderr, "deep-array.json", 1)
     assert "nesting deeper than 200 levels" in error_line(proc.stderr, "deep.yaml", 201)
     flow = error_line(proc.stderr, "deep-flow.yaml", 1)
-    assert "nesting" in flow and "depth" in flow or "deeper than" in flow, flow
+    assert ("nesting" in flow and "depth" in flow) or "deeper than" in flow, flow
     big = error_line(proc.stderr, "huge.snapshot.json", None)
     assert f"over the {10 * 1024 * 1024}-byte limit" in big and "--max-file-size" in big
 

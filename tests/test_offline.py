@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 # Every file under examples/ and the IaC fixtures: snapshots, AWS CLI output, CloudFormation, Terraform HCL and

@@ -23,11 +23,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-
 from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 NOW = datetime(2026, 11, 20, 8, 0, 0, tzinfo=timezone.utc)
 ACCOUNT, OTHER_ACCOUNT, REGION = "111122223333", "444455556666", "eu-west-1"
@@ -134,7 +132,7 @@ def _check_no_crash(text: str, name: str, catalog) -> Any:
         try:
             result = scan([path], catalog)
         except Exception as exc:  # pragma: no cover - the property fails with the input that caused it
-            raise AssertionError(f"scan crashed with {exc.__class__.__name__}: {exc}\n--- {name}:\n{text[:3000]}")
+            raise AssertionError(f"scan crashed with {exc.__class__.__name__}: {exc}\n--- {name}:\n{text[:3000]}") from exc
     assert result.exit_code() in (0, 1, 2, 3)
     return result
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from casefiles import case_files, case_path, load_case_file, run_case
 
-from casefiles import CASE_DIR, load_case_file, run_case
 from ptclint.report import OutcomeKind
 
-CASE_FILES = sorted(CASE_DIR.glob("*.yaml"))
+CASE_FILES = case_files()
 CASES = [
     pytest.param(path.stem, i, id=f"{path.stem}:{case.get('name', i)}")
     for path in CASE_FILES
@@ -17,7 +17,7 @@ CASES = [
 
 @pytest.mark.parametrize(("rule_id", "index"), CASES)
 def test_case(catalog, rule_id: str, index: int) -> None:
-    data = load_case_file(CASE_DIR / f"{rule_id}.yaml")
+    data = load_case_file(case_path(rule_id))
     assert data["rule"] == rule_id, "case file name and `rule:` must agree"
     case = data["cases"][index]
     outcomes, skips = run_case(catalog, rule_id, case)

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
 TOKEN = "dckr_pat_PLANTED_9f8e7d6c5b"
 PASSWORD = "hunter2-PLANTED-pw"
 CANARIES = (TOKEN, PASSWORD, "PLANTED", "9f8e7d6c5b", "hunter2")

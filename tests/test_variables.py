@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from casefiles import case_registry
 from conftest import ROOT
+
 from ptclint.catalog import load_catalog
 from ptclint.cel import functions, runtime
 from ptclint.engine import evaluate

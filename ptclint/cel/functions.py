@@ -8,12 +8,24 @@ unknown and error values. The table is handed to `runtime.evaluate`; the runtime
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from ptclint.cel import runtime
 from ptclint.rulelib import (
-    access, api_shapes, aws, iam, plan, prefixes, registry_policy, secrets, template_checks, templates, tri, values,
+    access,
+    api_shapes,
+    aws,
+    iam,
+    plan,
+    prefixes,
+    registry_policy,
+    secrets,
+    template_checks,
+    templates,
+    tri,
+    values,
 )
 
 MODULES: tuple[ModuleType, ...] = (

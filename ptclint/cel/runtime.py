@@ -16,7 +16,8 @@ once per activation, and read as `variables.<name>`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import celpy  # noqa: F401  (the package; celtypes and evaluation below)
 import lark

@@ -49,10 +49,12 @@ class Loader(Protocol):
     sniff: tuple[str, ...]  # text that any input of this kind contains; found sources holding none are skipped
     yaml_tags: TagHandler | None  # YAML tags this kind's documents use (CloudFormation's !Ref), else None
     def options(self, scan: Any) -> Any:
-        """The kind's own settings (a frozen dataclass, or None) from the scan's options; given to `load` as `ctx.options`."""
+        """The kind's own settings (a frozen dataclass, or None) from the scan's options; given to
+        `load` as `ctx.options`."""
 
     def find(self, files: list[str], named: bool) -> list[Source]:
-        """Sources this kind assembles from the given files (a Terraform unit from .tf files); [] for JSON/YAML kinds."""
+        """Sources this kind assembles from the given files (a Terraform unit from .tf files); [] for
+        JSON/YAML kinds."""
 
     def claims(self, source: Source) -> bool:
         """Whether this loader reads the source (asked in `LOADERS` order; the first that claims it loads it)."""
@@ -73,7 +75,9 @@ _loaded: dict[str, Loader] = {}
 
 def loader(name: str) -> Loader:
     if name not in _loaded:
-        _loaded[name] = importlib.import_module(LOADERS[name])  # type: ignore[assignment]
+        # a ModuleType passes for any protocol (its __getattr__ is typed Any), so mypy cannot check
+        # the module here: tests/loaders/test_protocol.py does
+        _loaded[name] = importlib.import_module(LOADERS[name])
     return _loaded[name]
 
 
@@ -86,6 +90,13 @@ def by_account_and_region(registry: Registry) -> Hashable | None:
     registry whose account or Region is unknown or symbolic stands alone."""
     if registry.account and registry.region and "${" not in registry.account + registry.region:
         return (registry.account, registry.region)
+    return None
+
+
+def stands_alone(registry: Registry) -> Hashable | None:
+    """The merge key of infrastructure-as-code units: each template, root module or plan is deployed
+    on its own, so it is its own registry even when --account / --region give several the same
+    account and Region; only the configuration's [[tool.ptclint.registry]] mappings join units."""
     return None
 
 
@@ -111,13 +122,14 @@ def claims_document(detect: Callable[[Any], bool]) -> Callable[[Source], bool]:
     return claims
 
 
-def origin_at(doc: Any, ctx: LoadContext, path: tuple) -> Origin:
+def origin_at(doc: Any, ctx: LoadContext, path: tuple[str | int, ...]) -> Origin:
     pos = doc.position(path)
     pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
     return Origin(ctx.display_path or doc.path, pos.line, pos.column, pointer if path else "")
 
 
-def field_origins(doc: Any, ctx: LoadContext, path: tuple, data: dict) -> dict[str, Origin]:
+def field_origins(doc: Any, ctx: LoadContext, path: tuple[str | int, ...],
+                  data: dict[str, Any]) -> dict[str, Origin]:
     return {k: origin_at(doc, ctx, (*path, k)) for k in data}
 
 
@@ -149,9 +161,7 @@ def normalise_timestamp(value: Any) -> Any:
     try:
         if isinstance(value, bool):
             return value
-        if isinstance(value, (int, float)):
-            moment = _dt.datetime.fromtimestamp(float(value), tz=_dt.timezone.utc)
-        elif isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+        if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().replace(".", "", 1).isdigit()):
             moment = _dt.datetime.fromtimestamp(float(value), tz=_dt.timezone.utc)
         elif isinstance(value, str):
             moment = _dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

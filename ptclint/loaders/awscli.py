@@ -94,7 +94,7 @@ def load(source: Source, ctx: LoadContext) -> list[Registry]:
     if shape == "rules":
         items = _list(doc, ctx, ("pullThroughCacheRules",))
         for i, item in enumerate(items):
-            path = ("pullThroughCacheRules", i)
+            path: tuple[str | int, ...] = ("pullThroughCacheRules", i)
             _check_fields(doc, ctx, path, item, _RULE_FIELDS, required=("ecrRepositoryPrefix", "upstreamRegistryUrl"))
             registry.rules.append(Resource("pullThroughCacheRule", normalise(item), origin_at(doc, ctx, path),
                                            field_origins(doc, ctx, path, item)))
@@ -169,8 +169,9 @@ def _check_fields(doc: Any, ctx: LoadContext, path: tuple, item: dict, types: di
         if key not in item:
             _fail(doc, ctx, path, f"missing required field {key!r}")
     for key, expected in types.items():
-        if key in item and not isinstance(item[key], expected) or (key in item and isinstance(item[key], bool)):
-            want = _TYPE_NAMES.get(expected, "a number or a string") if not isinstance(expected, tuple) else "a timestamp"
+        if (key in item and not isinstance(item[key], expected)) or (key in item and isinstance(item[key], bool)):
+            want = (_TYPE_NAMES.get(expected, "a number or a string") if not isinstance(expected, tuple)
+                    else "a timestamp")
             _fail(doc, ctx, (*path, key), f"{key}: expected {want}, got {_kind(item[key])}")
 
 

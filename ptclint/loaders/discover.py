@@ -47,7 +47,7 @@ def expand(paths: list[str], loaders: list[Loader], max_bytes: int,
 
 
 def _walk(top: str) -> list[str]:
-    files = []
+    files: list[str] = []
     for root, dirs, names in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         files.extend(os.path.join(root, n) for n in sorted(names))

@@ -3,6 +3,7 @@ merge the registries. One bad input is reported with its place and the rest are 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from ptclint import parsing
@@ -27,7 +28,7 @@ def load_inputs(options: Any) -> tuple[list[Registry], list[InputProblem], list[
     max_bytes = options.max_file_bytes or parsing.MAX_FILE_BYTES
     settings = {lo.name: lo.options(options) for lo in loaders}
     problems: list[InputProblem] = []
-    loaded: list[tuple[Loader, Registry]] = []
+    loaded: list[tuple[Loader, Registry, Hashable | None]] = []
     files: list[str] = []
     for source in expand(options.expanded_paths(), loaders, max_bytes, problems):
         shown = display_path(source.path)
@@ -43,7 +44,7 @@ def load_inputs(options: Any) -> tuple[list[Registry], list[InputProblem], list[
             account, region = options.context_for(source.path)
             ctx = LoadContext(account, region, shown, max_bytes, settings[loader.name])
             registries = loader.load(source, ctx)
-            loaded.extend((loader, r) for r in registries)
+            loaded.extend((loader, r, options.unit_of(source.path)) for r in registries)
             if registries or _is_file(source):
                 files.append(shown)
         except InputError as exc:

@@ -10,21 +10,24 @@ from ptclint.loaders import Loader
 from ptclint.model import Registry
 
 
-def merge(loaded: list[tuple[Loader, Registry]]) -> list[Registry]:
+def merge(loaded: list[tuple[Loader, Registry, Hashable | None]]) -> list[Registry]:
     """Join inputs that describe the same registry, in the order they were loaded.
 
+    A registry's key is its loader's `merge_key`; an infrastructure-as-code unit, which stands
+    alone, joins others only when the configuration maps their paths to one registry (`configured`).
     A registry that only holds lookups and `attaches` (an AWS CLI export of a secret or a role)
     joins the registry of its account from the same loader, or the only one that loader made.
     """
     merged: dict[Hashable, Registry] = {}
     owner: dict[Hashable, str] = {}
     attaching: list[tuple[Loader, Registry]] = []
-    for index, (loader, registry) in enumerate(loaded):
+    for index, (loader, registry, configured) in enumerate(loaded):
         if loader.attaches(registry):
             attaching.append((loader, registry))
             continue
         key = loader.merge_key(registry)
-        key = ("unit", index) if key is None else key
+        if key is None:
+            key = ("unit", index) if configured is None else configured
         if key in merged:
             merged[key].join(registry)
         else:
@@ -36,6 +39,9 @@ def merge(loaded: list[tuple[Loader, Registry]]) -> list[Registry]:
         target = target or (same_loader[0] if len(same_loader) == 1 else None)
         if target is None:
             key = loader.merge_key(registry)
+            if key in merged:  # its account's registry came from another loader: join it
+                merged[key].join(registry)
+                continue
             merged[key] = registry
             owner[key] = loader.name
         else:

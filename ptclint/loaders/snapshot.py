@@ -97,7 +97,7 @@ def read(doc: Any, ctx: LoadContext) -> list[Registry]:
     validate(doc, ctx)
     registries = []
     for i, reg in enumerate(doc.data["registries"]):
-        base = ("registries", i)
+        base: tuple[str | int, ...] = ("registries", i)
         registry = Registry(
             account=reg["account"],
             region=reg["region"],
@@ -118,7 +118,8 @@ def read(doc: Any, ctx: LoadContext) -> list[Registry]:
                 path = (*base, "repositoryCreationTemplates", "items", j)
                 registry.templates.append(_resource("repositoryCreationTemplate", doc, ctx, path, item))
         if "registryPolicy" in reg:
-            registry.registry_policy = registry_policy_lookup(reg["registryPolicy"], origin_at(doc, ctx, (*base, "registryPolicy")))
+            registry.registry_policy = registry_policy_lookup(reg["registryPolicy"],
+                                                              origin_at(doc, ctx, (*base, "registryPolicy")))
             registry.carries(DataKind.REGISTRY_POLICY, registry.registry_policy.status)
         for kind in ("secrets", "roles"):
             if kind in reg:

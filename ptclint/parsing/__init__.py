@@ -31,16 +31,16 @@ from ptclint.parsing.json import parse_json
 from ptclint.parsing.yaml import MAX_YAML_NODES, parse_yaml
 
 __all__ = [
-    "MAX_FILE_BYTES",
     "MAX_DEPTH",
+    "MAX_FILE_BYTES",
     "MAX_YAML_NODES",
-    "Position",
     "Document",
-    "read_text",
+    "Position",
     "decode_text",
+    "load",
     "parse_json",
     "parse_yaml",
-    "load",
+    "read_text",
 ]
 
 #: Default limit on the size of an input file, in bytes (the CLI's --max-file-size overrides it).

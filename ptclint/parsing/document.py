@@ -8,8 +8,9 @@ from the package `__init__`, which imports them, so there is no import cycle.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 #: Deepest nesting of lists/objects accepted, in both formats (the root container is level 1).
 MAX_DEPTH = 200

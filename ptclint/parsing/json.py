@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 import gc
 import re
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, cast
 
 from ptclint.errors import InputError
 from ptclint.parsing.document import (
@@ -28,6 +29,8 @@ from ptclint.parsing.document import (
 )
 
 _WS_RE = re.compile(r"[ \t\n\r]*")
+# the pattern matches the empty string, so its match() never returns None: typed so
+_ws_match = cast("Callable[[str, int], re.Match[str]]", _WS_RE.match)
 _STR_SIMPLE_RE = re.compile(r'"([^"\\\x00-\x1f]*)"')
 _KEY_SIMPLE_RE = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
 _AFTER_RE = re.compile(r"[ \t\n\r]*([,}\]])[ \t\n\r]*")
@@ -77,8 +80,24 @@ class _Reader:
     attributes, so nesting never grows the Python stack.
     """
 
-    __slots__ = ("path", "text", "n", "pos", "offsets", "key_offsets", "stack", "container", "cpath",
-                 "is_obj", "index", "depth", "key", "cur", "comma", "root")
+    __slots__ = (
+        "comma",
+        "container",
+        "cpath",
+        "cur",
+        "depth",
+        "index",
+        "is_obj",
+        "key",
+        "key_offsets",
+        "n",
+        "offsets",
+        "path",
+        "pos",
+        "root",
+        "stack",
+        "text",
+    )
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
@@ -96,7 +115,7 @@ class _Reader:
         self.root: Any = None
         self.cur: tuple = ()  # path of the value about to be read
         self.comma = -1  # offset of the comma just read, for trailing-comma messages
-        self.pos = _WS_RE.match(text, 0).end()
+        self.pos = _ws_match(text, 0).end()
 
     def read(self) -> tuple[Any, dict[tuple, int], dict[tuple, int]]:
         state: Callable[[], Any] | None = self.at_value
@@ -116,6 +135,7 @@ class _Reader:
             raise self.fail(_EOF_MESSAGE, self.n)
         c = self.text[pos]
         self.offsets[self.cur] = pos
+        value: str | int | float | bool | None
         if c == '"':
             value = self.string(pos)
         elif c in _NUMBER_START:
@@ -137,13 +157,13 @@ class _Reader:
     def after_value(self) -> Callable[[], Any] | None:
         text = self.text
         if not self.depth:
-            pos = _WS_RE.match(text, self.pos).end()
+            pos = _ws_match(text, self.pos).end()
             if pos < self.n:
                 raise self.fail(f"unexpected {_describe(text, pos)} after the JSON value", pos)
             return None
         m = _AFTER_RE.match(text, self.pos)
         if m is None:
-            pos = _WS_RE.match(text, self.pos).end()
+            pos = _ws_match(text, self.pos).end()
             if pos >= self.n:
                 raise self.fail(_EOF_MESSAGE, self.n)
             raise self.fail(self.expected_comma(), pos)
@@ -248,7 +268,7 @@ class _Reader:
         if self.depth >= MAX_DEPTH:
             raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", pos)
         self.store(value)
-        pos = _WS_RE.match(self.text, pos + 1).end()
+        pos = _ws_match(self.text, pos + 1).end()
         if pos < self.n and self.text[pos] == close:
             self.pos = pos + 1
             return False
@@ -276,12 +296,12 @@ class _Reader:
         c = text[pos]
         if c == '"':
             key, pos = _read_string(text, pos, self.fail)
-            pos = _WS_RE.match(text, pos).end()
+            pos = _ws_match(text, pos).end()
             if pos >= self.n:
                 raise self.fail(_EOF_MESSAGE, self.n)
             if text[pos] != ":":
                 raise self.fail("expected ':' after object key", pos)
-            self.pos = _WS_RE.match(text, pos + 1).end()
+            self.pos = _ws_match(text, pos + 1).end()
             return key
         if c == "}" and self.comma >= 0:
             raise self.fail("trailing comma before '}' is not allowed in JSON", self.comma)
@@ -320,7 +340,7 @@ def _unescape(m: re.Match) -> str:
 class _LineIndex:
     """Offsets -> line:column for one text, computed on first use."""
 
-    __slots__ = ("text", "starts")
+    __slots__ = ("starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -344,7 +364,7 @@ class _LineIndex:
 class _OffsetPositions(Mapping):
     """A read-only Mapping[path, Position] over recorded character offsets (JSON documents)."""
 
-    __slots__ = ("_offsets", "_lines")
+    __slots__ = ("_lines", "_offsets")
 
     def __init__(self, offsets: dict[tuple, int], lines: _LineIndex) -> None:
         self._offsets = offsets

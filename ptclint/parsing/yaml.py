@@ -10,7 +10,8 @@ everything else, timestamps included, stays a string. Non-standard tags go to th
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import yaml
 from yaml.events import (
@@ -65,7 +66,7 @@ class _Node:
     """One composed YAML node. `value`: the built scalar (or the raw text when `custom` is set),
     a list of child nodes (mappings: k0, v0, k1, v1, ...), or for an alias the target node."""
 
-    __slots__ = ("kind", "pos", "tag", "custom", "value", "size", "height", "done")
+    __slots__ = ("custom", "done", "height", "kind", "pos", "size", "tag", "value")
 
     def __init__(self, kind: int, pos: Position, tag: str | None, custom: str | None, value: Any) -> None:
         self.kind = kind
@@ -243,7 +244,7 @@ class _Composer:
             what, fn = construct
             try:
                 value = fn(ScalarNode(tag, raw))
-            except (ValueError, KeyError, TypeError, yaml.YAMLError):
+            except (ValueError, KeyError, TypeError, IndexError, yaml.YAMLError):  # IndexError: `!!int` with no value
                 raise self.error(f"cannot read {repr(raw) if len(raw) <= ECHO_LIMIT else 'the value'} as {what}",
                                  pos) from None
             return _Node(_SCALAR, pos, tag, None, value)
@@ -253,11 +254,11 @@ class _Composer:
     def collection(self, event: Any, kind: int, pos: Position) -> _Node:
         tag = event.tag
         if kind == _SEQUENCE:
-            if tag is None or tag == "!" or tag == _SEQ:
+            if tag is None or tag in ("!", _SEQ):
                 return _Node(kind, pos, _SEQ, None, [])
             self.check_kind(tag, "sequence", pos)
         else:
-            if tag is None or tag == "!" or tag == _MAP or tag == _SET:
+            if tag is None or tag in ("!", _MAP, _SET):
                 return _Node(kind, pos, _MAP, None, [])
             self.check_kind(tag, "mapping", pos)
         return _Node(kind, pos, tag, _show_tag(tag), [])
@@ -323,13 +324,13 @@ class _Builder:
             own[key] = knode.pos
             entries.append((key, knode, vnode))
         result: dict[str, Any] = {}
-        for key, knode, vnode in entries:
-            if key is None:
+        for name, knode, vnode in entries:
+            if name is None:
                 self.merge(vnode, p, result, own)
             else:
-                kp = p + (key,)
+                kp = p + (name,)
                 self.key_positions[kp] = knode.pos
-                result[key] = self.build(vnode, kp)
+                result[name] = self.build(vnode, kp)
         return result
 
     def merge(self, vnode: _Node, p: tuple, result: dict, own: Mapping[str, Position]) -> None:
@@ -378,6 +379,7 @@ class _Builder:
     def call_handler(self, node: _Node, value: Any) -> Any:
         if self.handler is None:
             raise self.error(f"unknown tag {node.custom}", node.pos)
+        assert node.custom is not None  # called only for nodes with a non-standard tag
         try:
             return self.handler(node.custom, value)
         except InputError as exc:

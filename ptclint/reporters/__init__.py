@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from ptclint.report import Outcome, Report
 
@@ -29,7 +30,7 @@ class _Module:
     name: str
 
     def render(self, report: Report) -> str:
-        render: Callable[[Report], str] = getattr(importlib.import_module(self.name), "render")
+        render: Callable[[Report], str] = importlib.import_module(self.name).render
         return render(report)
 
 

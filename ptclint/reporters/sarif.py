@@ -17,9 +17,9 @@ import attr
 import sarif_om as om
 
 from ptclint import INFORMATION_URI, __version__
-from ptclint.catalog import Rule
 from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import fingerprint, sort_key
+from ptclint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -44,7 +44,8 @@ def _rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
     refs = "\n".join(f"- <{r}>" for r in rule.references)
     markdown = (
         f"**{rule.title}** ({rule.id})\n\n{docs['what'].strip()}\n\n**Why it matters.** {docs['why'].strip()}\n\n"
-        f"**How to fix.** {docs['fix'].strip()}\n\n**Compliant example**\n\n```yaml\n{docs['compliant'].rstrip()}\n```\n\n"
+        f"**How to fix.** {docs['fix'].strip()}\n\n"
+        f"**Compliant example**\n\n```yaml\n{docs['compliant'].rstrip()}\n```\n\n"
         f"**References**\n\n{refs}\n- [ptclint docs for {rule.id}]({docs_uri(rule)})\n"
     )
     props: dict[str, Any] = {"tags": sorted({"pull-through-cache", "ecr", *rule.tags}), "precision": rule.precision}

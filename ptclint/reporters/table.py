@@ -41,12 +41,13 @@ def _resource(f: Outcome) -> str:
 
 def summary(result: Report) -> str:
     """One line for stderr: findings by severity, what was skipped or could not be judged."""
-    counts = {s: 0 for s in ("error", "warning", "note")}
+    counts = dict.fromkeys(("error", "warning", "note"), 0)
     for f in result.findings:
         counts[_level(f)] += 1
     parts = [", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())]
     regs = len(result.registries)
-    parts[0] += f" in {regs} registr{'y' if regs == 1 else 'ies'} ({len(result.files)} file{'s' if len(result.files) != 1 else ''})"
+    files = len(result.files)
+    parts[0] += f" in {regs} registr{'y' if regs == 1 else 'ies'} ({files} file{'s' if files != 1 else ''})"
     if result.skips:
         reasons = sorted({s.reason for s in result.skips})
         parts.append(f"{len({s.rule_id for s in result.skips})} rules skipped ({'; '.join(reasons)})")

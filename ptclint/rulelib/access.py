@@ -3,13 +3,32 @@ role, and what configured pullers may do by their IAM policies and the registry 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ptclint.rulelib.aws import ecr_host_account, ecr_host_region, parse_arn, repo_arn_pattern, rule_kind, url_host
 from ptclint.rulelib.iam import allows_on, principal_can, resource_policy_for, role_docs_known
 from ptclint.rulelib.tri import (
-    all_, and_, apply, at, concat, eq, exists, fields, filter_, get, has, in_, is_known, map_, ne, not_, or_,
-    ternary, text, undecided,
+    all_,
+    and_,
+    apply,
+    at,
+    concat,
+    eq,
+    exists,
+    fields,
+    filter_,
+    get,
+    has,
+    in_,
+    is_known,
+    map_,
+    ne,
+    not_,
+    or_,
+    ternary,
+    text,
+    undecided,
 )
 
 _UPSTREAM_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage",
@@ -49,8 +68,8 @@ def upstream_policy_grant(rule: Any, upstream_policies: Any, partition: Any) -> 
         " account ", role_account, " (or the role) the actions ",
         filter_(_UPSTREAM_ACTIONS, lambda a: not_(allowed(a))), " on ", repository,
     ]
-    return fields(**{"judged": judged, "granted": all_(_UPSTREAM_ACTIONS, allowed),
-                    "message": "".join(text(part) for part in message)})
+    return fields(judged=judged, granted=all_(_UPSTREAM_ACTIONS, allowed),
+                  message="".join(text(part) for part in message))
 
 
 _POPULATE = ("ecr:CreateRepository", "ecr:BatchImportUpstreamImage")
@@ -93,14 +112,13 @@ def puller_access(pullers: Any, roles: Any, registry: Any, rule: Any) -> Any:
     related = map_(short, lambda p: concat("role:", p))
     if not undecided(related) and eq(status, "found") is True:
         related.append("registryPolicy")
-    return fields(**{
-        "judged": exists(pullers, lambda p: and_(lambda: collected(p),
-                                                  lambda: or_(policy_read, lambda: populates(p)))),
-        "found": not_(all_(pullers, lambda p: or_(lambda: not_(and_(lambda: collected(p), policy_read)),
-                                                  lambda: populates(p)))),
-        "message": text(map_(short, lacking)),
-        "related": [] if undecided(related) else related,
-    })
+    return fields(
+        judged=exists(pullers, lambda p: and_(lambda: collected(p), lambda: or_(policy_read, lambda: populates(p)))),
+        found=not_(all_(pullers, lambda p: or_(lambda: not_(and_(lambda: collected(p), policy_read)),
+                                               lambda: populates(p)))),
+        message=text(map_(short, lacking)),
+        related=[] if undecided(related) else related,
+    )
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

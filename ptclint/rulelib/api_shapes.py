@@ -19,15 +19,33 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
-
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.paths import package_dir
 from ptclint.rulelib.tri import (
-    Error, and_, any_, apply, decodes, exists, get, gt, has, in_, matches, members, ne, not_, problems, size, string,
-    text, undecided, value_of,
+    Error,
+    and_,
+    any_,
+    apply,
+    decodes,
+    exists,
+    get,
+    gt,
+    has,
+    in_,
+    matches,
+    members,
+    ne,
+    not_,
+    problems,
+    size,
+    string,
+    text,
+    undecided,
+    value_of,
 )
 
 KINDS = {"repositoryCreationTemplate": "repository-creation-template.json"}
@@ -36,7 +54,7 @@ Check = tuple[Any, Callable[[], str]]
 Schema = Mapping[str, Any]
 
 
-@lru_cache(maxsize=None)
+@cache
 def api_schema(kind: str) -> Schema:
     """The JSON Schema of the API request that creates a resource of `kind`."""
     if kind not in KINDS:
@@ -45,7 +63,7 @@ def api_schema(kind: str) -> Schema:
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern)
 
@@ -150,7 +168,8 @@ def _not_json(value: Any, schema: Schema) -> Any:
     if undecided(value):
         return value
     wanted = schema.get("contentSchema", {}).get("type")
-    return not (isinstance(value, str) and decodes(value) and (wanted != "object" or isinstance(json.loads(value), dict)))
+    return not (isinstance(value, str) and decodes(value)
+                and (wanted != "object" or isinstance(json.loads(value), dict)))
 
 
 def _pattern_reason(value: str, schema: Schema) -> str:

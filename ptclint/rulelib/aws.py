@@ -7,7 +7,8 @@ A value IaC could not resolve to a concrete account or Region stays symbolic
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.prefixes import norm_prefix

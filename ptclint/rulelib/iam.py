@@ -10,9 +10,11 @@ are not modelled. A value the input could not resolve makes the answer unknown (
 
 from __future__ import annotations
 
+import functools
 import json as _json
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.aws import is_symbolic, parse_arn
@@ -89,16 +91,13 @@ def action_matches(pattern: Any, action: Any) -> bool:
 
 def _glob_overlap(a: str, b: str) -> bool:
     """True when some string matches both glob patterns (`*`, `?`)."""
-    from functools import lru_cache
 
-    @lru_cache(maxsize=None)
+    @functools.cache
     def go(i: int, j: int) -> bool:
         if i == len(a) and j == len(b):
             return True
         if i < len(a) and a[i] == "*":
-            if go(i + 1, j) or (j < len(b) and go(i, j + 1)):
-                return True
-            return False
+            return go(i + 1, j) or (j < len(b) and go(i, j + 1))
         if j < len(b) and b[j] == "*":
             return go(i, j + 1) or (i < len(a) and go(i + 1, j))
         if i < len(a) and j < len(b) and (a[i] == "?" or b[j] == "?" or a[i] == b[j]):
@@ -253,7 +252,8 @@ def resource_policy_for(lookup: Any, principal: Any) -> list[Any]:
     return [for_principal(policy, principal)]
 
 
-def principal_can(role_lookup: Any, policy_lookup: Any, principal: Any, account: Any, action: Any, resource: Any) -> bool:
+def principal_can(role_lookup: Any, policy_lookup: Any, principal: Any, account: Any, action: Any,
+                  resource: Any) -> bool:
     """Can role `principal` perform `action` on `resource` (in `account`), by the role's policies
     (`role_lookup`) and the resource policy (`policy_lookup`, a registry-policy lookup)? Same
     account (or account unknown): either may allow; another account: both must allow. An

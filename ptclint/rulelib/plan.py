@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ptclint.rulelib.prefixes import norm_prefix
 from ptclint.rulelib.tri import (
-    and_, apply, eq, exists, fields, filter_, get, has, in_, index, is_known, map_, ne, not_, text,
+    and_,
+    apply,
+    eq,
+    exists,
+    fields,
+    filter_,
+    get,
+    has,
+    in_,
+    index,
+    is_known,
+    map_,
+    ne,
+    not_,
+    text,
 )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ptclint.rulelib.tri import known
 
@@ -62,7 +63,8 @@ def ancestors(items: list[Any], field: str, prefix: str) -> list[Any]:
         other = _prefix_of(item, field)
         if isinstance(other, str) and is_ancestor(other, prefix):
             found.append(i)
-    return sorted(found, key=lambda i: 0 if norm_prefix(items[i][field]) == "ROOT" else -len(norm_prefix(items[i][field])))
+    return sorted(found,
+                  key=lambda i: 0 if norm_prefix(items[i][field]) == "ROOT" else -len(norm_prefix(items[i][field])))
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -4,15 +4,26 @@ whether the principals they admit can read what they import, grants on ECR Publi
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.aws import cache_repo_arn, is_symbolic, parse_arn, same
 from ptclint.rulelib.iam import action_matches, allows, allows_on, for_principal, policy_statements
 from ptclint.rulelib.prefixes import ancestors, norm_prefix, templates_for
 from ptclint.rulelib.statements import (
-    BATCH_IMPORT, PTC_ACTIONS, READ_ACTIONS, account_of, aws_principals, caller_unrestricted, deny_limits_caller,
-    is_allow, matches_any, open_principal, reaches, statements_of,
+    BATCH_IMPORT,
+    PTC_ACTIONS,
+    READ_ACTIONS,
+    account_of,
+    aws_principals,
+    caller_unrestricted,
+    deny_limits_caller,
+    is_allow,
+    matches_any,
+    open_principal,
+    reaches,
+    statements_of,
 )
 from ptclint.rulelib.templates import PTC
 from ptclint.rulelib.tri import any_, elements, every, fields, guard, known, not_, some, string, text

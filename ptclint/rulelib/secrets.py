@@ -4,13 +4,35 @@ left in ARNs, the shape of a secret value an input declares."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.aws import is_symbolic, parse_arn
 from ptclint.rulelib.tri import (
-    and_, apply, at, concat, ends_with, eq, exists, fields, filter_, get, gt, has, in_, matches, ne, not_, or_,
-    problems, size, starts_with, string, ternary, text,
+    and_,
+    apply,
+    at,
+    concat,
+    ends_with,
+    eq,
+    exists,
+    fields,
+    filter_,
+    get,
+    gt,
+    has,
+    in_,
+    matches,
+    ne,
+    not_,
+    or_,
+    problems,
+    size,
+    starts_with,
+    string,
+    ternary,
+    text,
 )
 
 
@@ -163,12 +185,12 @@ def declared_secret_shape(lookup: Any) -> Any:
         ternary(is_object, lookalikes, lambda: ""),
         ternary(some_lookalikes, lambda: ")", lambda: ""),
     ]
-    return fields(**{
-        "judged": and_(lambda: eq(get(lookup, "status"), "found"), has(lookup, "declared", "valueIsJsonObject"),
-                       lambda: or_(lambda: eq(json_object, False), has(lookup, "declared", "valueKeys"))),
-        "valid": and_(is_object, lambda: in_("username", keys), lambda: in_("accessToken", keys)),
-        "message": "".join(text(part) for part in message),
-    })
+    return fields(
+        judged=and_(lambda: eq(get(lookup, "status"), "found"), has(lookup, "declared", "valueIsJsonObject"),
+                    lambda: or_(lambda: eq(json_object, False), has(lookup, "declared", "valueKeys"))),
+        valid=and_(is_object, lambda: in_("username", keys), lambda: in_("accessToken", keys)),
+        message="".join(text(part) for part in message),
+    )
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

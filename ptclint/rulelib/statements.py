@@ -4,7 +4,8 @@ what its Condition limits."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.aws import parse_arn
@@ -82,7 +83,8 @@ def reaches(st: Mapping[str, Any], actions: Iterable[str]) -> Any:
     not_action = st.get("NotAction")
     if "NotAction" in st and not isinstance(not_action, Unknown):
         left_out = any(
-            not any(isinstance(a, Unknown) or isinstance(a, str) and action_matches(a, w) for a in elements(not_action))
+            not any(isinstance(a, Unknown) or (isinstance(a, str) and action_matches(a, w))
+                    for a in elements(not_action))
             for w in actions
         )
     return named if left_out is False else True
@@ -140,7 +142,7 @@ def deny_limits_caller(st: Mapping[str, Any]) -> bool:
     if not isinstance(condition, Mapping):
         return False
     return any(
-        isinstance(block, Unknown) or isinstance(block, Mapping) and any(str(k).lower() in CALLER_KEYS for k in block)
+        isinstance(block, Unknown) or (isinstance(block, Mapping) and any(str(k).lower() in CALLER_KEYS for k in block))
         for block in condition.values()
     )
 

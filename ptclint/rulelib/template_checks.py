@@ -4,18 +4,42 @@ role, its lifecycle policy, its repository policy. (Its API constraints are JSON
 from __future__ import annotations
 
 import json as _json
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.aws import repo_arn_pattern, same
 from ptclint.rulelib.iam import allows, allows_on, role_docs, role_docs_known, trusts
 from ptclint.rulelib.statements import (
-    WRITE_ACTIONS, account_of, aws_principals, caller_unrestricted, is_allow, matches_any, open_principal, reaches,
+    WRITE_ACTIONS,
+    account_of,
+    aws_principals,
+    caller_unrestricted,
+    is_allow,
+    matches_any,
+    open_principal,
+    reaches,
     statements_of,
 )
 from ptclint.rulelib.templates import kms_encrypted
 from ptclint.rulelib.tri import (
-    and_, any_, apply, elements, eq, fields, get, gt, has, in_, kind_of, not_, or_, problems, size, string, text,
+    and_,
+    any_,
+    apply,
+    elements,
+    eq,
+    fields,
+    get,
+    gt,
+    has,
+    in_,
+    kind_of,
+    not_,
+    or_,
+    problems,
+    size,
+    string,
+    text,
 )
 
 # ---------------------------------------------------------------- lifecycle policies
@@ -162,7 +186,7 @@ def _pins_own_account(st: Mapping[str, Any], account: str) -> Any:
             return False
         if isinstance(value, Unknown):
             return value
-        return isinstance(value, str) and value == account or isinstance(value, list) and value == [account]
+        return (isinstance(value, str) and value == account) or (isinstance(value, list) and value == [account])
 
     return any_(pins(op, block) for op, block in condition.items())
 
@@ -224,7 +248,7 @@ def _exposure_summary(policy: Any, account: Any) -> str:
             return [st["Principal"]]
         return [
             v for v in aws_principals(st) or []
-            if isinstance(v, str) and (v == "*" or "${" not in v and account_of(v) != account)
+            if isinstance(v, str) and (v == "*" or ("${" not in v and account_of(v) != account))
         ]
 
     parts = []

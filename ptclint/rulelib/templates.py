@@ -3,13 +3,33 @@ is applied to pull through cache, and whether it needs a repository creation rol
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.prefixes import norm_prefix, prefix_covers, templates_for
 from ptclint.rulelib.tri import (
-    UNKNOWN_TEXT, and_, any_, apply, concat, eq, exists, get, gt, has, in_, is_known, ne, not_, or_, result, size,
-    starts_with, ternary, text, undecided,
+    UNKNOWN_TEXT,
+    and_,
+    any_,
+    apply,
+    concat,
+    eq,
+    exists,
+    get,
+    gt,
+    has,
+    in_,
+    is_known,
+    ne,
+    not_,
+    or_,
+    result,
+    size,
+    starts_with,
+    ternary,
+    text,
+    undecided,
 )
 
 PTC = "PULL_THROUGH_CACHE"

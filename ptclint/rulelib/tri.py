@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from ptclint.model import Unknown
 
-__all__ = ["Unknown", "Error", "Unresolved", "UNKNOWN_TEXT"]
+__all__ = ["UNKNOWN_TEXT", "Error", "Unknown", "Unresolved"]
 
 T = TypeVar("T")
 UNKNOWN_TEXT = "(unknown)"  # how a message prints a part it could not judge

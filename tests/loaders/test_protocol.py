@@ -6,8 +6,8 @@ import inspect
 import json
 
 import pytest
-
 from conftest import ROOT
+
 from ptclint import loaders
 from ptclint.model import MISSING, DataKind, Registry, Status
 

@@ -12,8 +12,8 @@ import json
 import pytest
 
 from ptclint.cel import functions, runtime
-from ptclint.rulelib import aws, registry_policy, template_checks, tri
 from ptclint.model import Unknown
+from ptclint.rulelib import aws, registry_policy, template_checks, tri
 
 ACCOUNT = "111122223333"
 OTHER = "444455556666"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from ptclint.loaders.cloudformation.values import (
     DYNAMIC_REFERENCE,

@@ -308,7 +308,8 @@ class Resolver:
         if key == "Fn::Not":
             result = self.condition_expr(self.args(arg, sub, key, 1, 1)[0], sub + (0,))
             return None if result is None else not result
-        self.fail(path, f"{key} is not a condition function (expected Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition)")
+        self.fail(path, f"{key} is not a condition function "
+                        "(expected Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition)")
 
     # ------------------------------------------------------------ what the Fn::* handlers share
 
@@ -335,7 +336,8 @@ class Resolver:
     # ------------------------------------------------------------ dependencies
 
     def check_dependencies(self) -> None:
-        """Every Ref / GetAtt / Sub / DependsOn names something that exists, and no resources depend on each other in a cycle."""
+        """Every Ref / GetAtt / Sub / DependsOn names something that exists, and no resources depend
+        on each other in a cycle."""
         graph: dict[str, list[tuple[str, tuple]]] = {}
         for lid, res in self.resources.items():
             deps: list[tuple[str, tuple]] = []
@@ -390,7 +392,7 @@ class Resolver:
                 if isinstance(template, str) and isinstance(variables, dict):
                     for m in SUB_VAR.finditer(template):
                         name = m.group(1)
-                        if name.startswith("!") or name in variables or name.startswith("AWS::"):
+                        if name.startswith(("!", "AWS::")) or name in variables:
                             continue
                         target = name.split(".", 1)[0] if "." in name else name
                         if target in self.resources:

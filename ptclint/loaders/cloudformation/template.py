@@ -10,20 +10,19 @@ is reduced here to its key names and two booleans and goes no further.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 from ptclint.errors import InputError
 from ptclint.loaders import (
     LoadContext,
-    by_account_and_region,
     claims_document,
     finds_nothing,
     never_attaches,
     origin_at,
+    stands_alone,
 )
-from ptclint.loaders.sources import Source, document
 from ptclint.loaders.cloudformation.intrinsics import Resolver
 from ptclint.loaders.cloudformation.values import (
     MANAGED_POLICY,
@@ -35,12 +34,13 @@ from ptclint.loaders.cloudformation.values import (
     kind_of,
     partition_of,
 )
+from ptclint.loaders.sources import Source, document
 from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
 
 name = "cloudformation"
 sniff = ("ullThroughCache", "epositoryCreationTemplate", "AWS::ECR::RegistryPolicy")
 find = finds_nothing
-merge_key = by_account_and_region
+merge_key = stands_alone
 attaches = never_attaches
 
 
@@ -230,14 +230,16 @@ class _Template:
     def check_sections(self) -> None:
         resources = self.data["Resources"]
         if not isinstance(resources, dict):
-            self.fail(("Resources",), f"Resources: expected a mapping of logical ids to resources, got {kind_of(resources)}")
+            self.fail(("Resources",),
+                      f"Resources: expected a mapping of logical ids to resources, got {kind_of(resources)}")
         for section in ("Parameters", "Conditions", "Mappings"):
             value = self.data.get(section)
             if value is not None and not isinstance(value, dict):
                 self.fail((section,), f"{section}: expected a mapping, got {kind_of(value)}")
         for pname, spec in (self.data.get("Parameters") or {}).items():
             if not isinstance(spec, dict):
-                self.fail(("Parameters", pname), f"parameter {pname}: expected a mapping with Type and Default, got {kind_of(spec)}")
+                self.fail(("Parameters", pname),
+                          f"parameter {pname}: expected a mapping with Type and Default, got {kind_of(spec)}")
         for mname, mapping in (self.data.get("Mappings") or {}).items():
             if not isinstance(mapping, dict):
                 self.fail(("Mappings", mname), f"mapping {mname}: expected a mapping, got {kind_of(mapping)}")
@@ -253,9 +255,11 @@ class _Template:
             if not isinstance(res["Type"], str):
                 self.fail(where + ("Type",), f"resource {lid}: Type must be a string, got {kind_of(res['Type'])}")
             if res.get("Properties") is not None and not isinstance(res["Properties"], dict):
-                self.fail(where + ("Properties",), f"resource {lid}: Properties must be a mapping, got {kind_of(res['Properties'])}")
+                self.fail(where + ("Properties",),
+                          f"resource {lid}: Properties must be a mapping, got {kind_of(res['Properties'])}")
             if "Condition" in res and not isinstance(res["Condition"], str):
-                self.fail(where + ("Condition",), f"resource {lid}: Condition must name a condition, got {kind_of(res['Condition'])}")
+                self.fail(where + ("Condition",),
+                          f"resource {lid}: Condition must name a condition, got {kind_of(res['Condition'])}")
 
     # ------------------------------------------------------------ rules and templates
 
@@ -266,14 +270,14 @@ class _Template:
         props = self.data["Resources"][lid].get("Properties") or {}
         data: dict[str, Any] = {}
         origins: dict[str, Origin] = {}
-        for prop, (field, conv) in spec.items():
+        for prop, (name, conv) in spec.items():
             if prop not in props:
                 continue
             value = self.resolver.prop(lid, prop)
             if value is NO_VALUE:
                 continue
-            data[field] = self.convert(value, conv, self.props_path(lid, prop), prop)
-            origins[field] = self.origin(self.props_path(lid, prop))
+            data[name] = self.convert(value, conv, self.props_path(lid, prop), prop)
+            origins[name] = self.origin(self.props_path(lid, prop))
         return Resource(kind, data, self.origin(("Resources", lid)), origins, lid)
 
     def convert(self, value: Any, conv: int, path: tuple, prop: str) -> Any:
@@ -292,7 +296,8 @@ class _Template:
         if conv == _STR_LIST:
             return [self.string(v, path + (i,), f"{prop}[{i}]") for i, v in enumerate(value)]
         if conv == _TAGS_LIST:
-            return [self.fields(v, path + (i,), f"{prop}[{i}]", {"Key": "Key", "Value": "Value"}) for i, v in enumerate(value)]
+            return [self.fields(v, path + (i,), f"{prop}[{i}]", {"Key": "Key", "Value": "Value"})
+                    for i, v in enumerate(value)]
         if conv == _FILTERS:
             names = {"ImageTagMutabilityExclusionFilterType": "filterType",
                      "ImageTagMutabilityExclusionFilterValue": "filter"}
@@ -378,8 +383,8 @@ class _Template:
             document = item["PolicyDocument"]
             if not isinstance(document, Unknown):
                 document = self.decode(document, path + (i, "PolicyDocument"), f"Policies[{i}].PolicyDocument")
-            data = {"PolicyName": self.string(item.get("PolicyName", Unknown("no PolicyName")), path + (i, "PolicyName"),
-                                              f"Policies[{i}].PolicyName"),
+            data = {"PolicyName": self.string(item.get("PolicyName", Unknown("no PolicyName")),
+                                              path + (i, "PolicyName"), f"Policies[{i}].PolicyName"),
                     "document": document}
             origins = {"PolicyName": self.origin(path + (i, "PolicyName")),
                        "document": self.origin(path + (i, "PolicyDocument"))}
@@ -451,7 +456,8 @@ class _Template:
                 entry: dict[str, Any] = {"PolicyArn": policy_arn}
                 if isinstance(policy_arn, str):
                     entry["PolicyName"] = policy_arn.rsplit("/", 1)[-1]
-                declared = _ref_target(raw_managed[i] if isinstance(raw_managed, list) and i < len(raw_managed) else None)
+                declared = _ref_target(raw_managed[i] if isinstance(raw_managed, list) and i < len(raw_managed)
+                                       else None)
                 if declared in kinds and kinds[declared] == MANAGED_POLICY:
                     entry["document"] = self.document(declared, "PolicyDocument")
                 attached.append(entry)
@@ -463,7 +469,8 @@ class _Template:
             document = self.document(other, "PolicyDocument")
             if kinds[other] == MANAGED_POLICY:
                 attached.append({"PolicyArn": self.resolver.managed_policy_arn(other),
-                                 "PolicyName": self.resolver.prop(other, "ManagedPolicyName", Unknown("generated name")),
+                                 "PolicyName": self.resolver.prop(other, "ManagedPolicyName",
+                                                                  Unknown("generated name")),
                                  "document": document})
             else:
                 inline.append({"PolicyName": self.resolver.prop(other, "PolicyName", Unknown("no PolicyName")),

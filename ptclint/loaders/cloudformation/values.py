@@ -9,7 +9,8 @@ the file, see `intrinsics.Resolver.opaque_value`). A leaf module, shared by the 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from ptclint.model import Unknown
 

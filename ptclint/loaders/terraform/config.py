@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ptclint.errors import InputError
-from ptclint.loaders import LoadContext, by_account_and_region, never_attaches
+from ptclint.loaders import LoadContext, never_attaches, stands_alone
 from ptclint.loaders.sources import Source
 from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.instances import ModuleInstance, NotOnDisk
@@ -46,7 +46,7 @@ name = "terraform_hcl"
 sniff = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry_policy")
 yaml_tags = None
 options = M.options
-merge_key = by_account_and_region
+merge_key = stands_alone
 attaches = never_attaches
 
 

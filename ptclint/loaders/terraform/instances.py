@@ -130,6 +130,7 @@ class ModuleInstance:
                     else:
                         given = raw
         elif self.call is not None and name in self.call.attrs:
+            assert self.call_env is not None  # a module call comes with the Env it is evaluated in
             given = ev.eval(self.call.attrs[name].expr, self.call_env)
         if given is _MISSING or (given is None and non_nullable(decl)):
             default = decl.attrs.get("default")

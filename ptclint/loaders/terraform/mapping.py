@@ -9,7 +9,7 @@ Roles and IAM policies are mapped in `iam_mapping`.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from ptclint.errors import InputError
 from ptclint.loaders.terraform.iam_mapping import roles_and_policies
@@ -49,7 +49,7 @@ def _argument(obj: TfObject, arg: str, value: Any) -> Any:
     return _string(value)
 
 
-def _wrong_type(obj: TfObject, arg: str, expected: str, value: Any) -> None:
+def _wrong_type(obj: TfObject, arg: str, expected: str, value: Any) -> NoReturn:
     origin = obj.origins.get(arg, obj.origin)
     raise InputError(origin.file, f"{obj.address}: {arg}: expected {expected}, got {kind_of(value)}",
                      origin.line, origin.column)

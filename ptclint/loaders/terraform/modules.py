@@ -11,8 +11,8 @@ from typing import Any
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, display_path
 from ptclint.loaders.terraform.expr import Evaluator
-from ptclint.loaders.terraform.objects import Options
 from ptclint.loaders.terraform.hcl import Attr, Block, parse_hcl
+from ptclint.loaders.terraform.objects import Options
 from ptclint.loaders.terraform.scope import Env, NoReferences
 from ptclint.loaders.terraform.variables import root_variable_values
 from ptclint.model import Origin

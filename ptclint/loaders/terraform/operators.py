@@ -120,7 +120,7 @@ def binary(ev: Evaluator, kids: list, env: Env) -> Any:
         if a is True and op == "||":
             return True
         b = to_bool(plain(ev.eval(rhs_node, env)))
-        if b is False and op == "&&" or b is True and op == "||":
+        if (b is False and op == "&&") or (b is True and op == "||"):
             return b
         if isinstance(a, Unknown):
             return a

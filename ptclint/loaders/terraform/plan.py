@@ -30,19 +30,19 @@ configuration (providers, references, positions in the `.tf` files).
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 import re
-from typing import Any
+from dataclasses import replace
+from typing import Any, NoReturn
 
 from ptclint.errors import InputError
 from ptclint.loaders import (
     LoadContext,
-    by_account_and_region,
     claims_document,
     display_path,
     finds_nothing,
     never_attaches,
     origin_at,
+    stands_alone,
 )
 from ptclint.loaders.sources import Source, document
 from ptclint.loaders.terraform import objects as M
@@ -57,7 +57,7 @@ sniff = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry
 yaml_tags = None
 find = finds_nothing
 options = M.options
-merge_key = by_account_and_region
+merge_key = stands_alone
 attaches = never_attaches
 
 _MAX_MODULE_DEPTH = 32
@@ -102,12 +102,12 @@ class _Plan:
                                            "later); other major versions are not supported")
         self.is_plan = "planned_values" in data
         self.config = self.obj(("configuration",), optional=True) or {}
-        self.variables = data.get("variables") if isinstance(data.get("variables"), dict) else {}
+        self.variables = _object_or_empty(data.get("variables"))
         root = os.path.dirname(os.path.abspath(doc.path))
         self.tf_root = os.path.abspath((ctx.options or M.Options()).root or root)
         self.max_bytes = ctx.max_file_bytes
         self.changes: dict[str, tuple[tuple, dict]] = {}
-        for i, rc in enumerate(self.list(("resource_changes",), optional=True) or []):
+        for i, rc in enumerate(self.array(("resource_changes",), optional=True) or []):
             path = ("resource_changes", i)
             self.check(rc, path, dict, "an object")
             self.string(rc, path, "address")
@@ -132,7 +132,7 @@ class _Plan:
 
     # -- validation helpers
 
-    def fail(self, path: tuple, message: str) -> None:
+    def fail(self, path: tuple, message: str) -> NoReturn:
         pos = self.doc.position(path)
         pointer = "/" + "/".join(str(p) for p in path)
         raise InputError(self.shown, f"at {pointer}: {message}", pos.line, pos.column)
@@ -157,7 +157,7 @@ class _Plan:
         self.check(value, path, dict, "an object")
         return value
 
-    def list(self, path: tuple, optional: bool) -> Any:
+    def array(self, path: tuple, optional: bool) -> Any:
         try:
             value = self.value_at(path)
         except (KeyError, IndexError, TypeError):
@@ -178,7 +178,7 @@ class _Plan:
         if depth > _MAX_MODULE_DEPTH:
             self.fail(path, f"modules nest more than {_MAX_MODULE_DEPTH} deep")
         self.obj(path, optional=False)  # the module must be an object
-        for i, res in enumerate(self.list((*path, "resources"), optional=True) or []):
+        for i, res in enumerate(self.array((*path, "resources"), optional=True) or []):
             rpath = (*path, "resources", i)
             self.check(res, rpath, dict, "an object")
             address = self.string(res, rpath, "address")
@@ -192,7 +192,7 @@ class _Plan:
             if data_only and mode != "data":
                 continue
             self.resources.setdefault(address, (rpath, res, module_address))
-        for j, child in enumerate(self.list((*path, "child_modules"), optional=True) or []):
+        for j, child in enumerate(self.array((*path, "child_modules"), optional=True) or []):
             cpath = (*path, "child_modules", j)
             self.check(child, cpath, dict, "an object")
             caddr = self.string(child, cpath, "address")
@@ -229,14 +229,14 @@ class _Plan:
         rtype = res["type"]
         rname = res.get("name", "")
         index = res.get("index")
-        values = res.get("values") if isinstance(res.get("values"), dict) else {}
-        sensitive = res.get("sensitive_values") if isinstance(res.get("sensitive_values"), dict) else {}
+        values = _object_or_empty(res.get("values"))
+        sensitive = _object_or_empty(res.get("sensitive_values"))
         module, directory = self.cfg.config_module(module_address)
         cres = self.cfg.config_resource(module, mode, rtype, rname)
         expressions = cres.get("expressions") if isinstance(cres, dict) and isinstance(cres.get("expressions"), dict) \
             else None
         change = self.changes.get(address, (None, {}))[1].get("change", {})
-        after_unknown = change.get("after_unknown") if isinstance(change.get("after_unknown"), dict) else {}
+        after_unknown = _object_or_empty(change.get("after_unknown"))
         provider = self.cfg.provider(self.cfg.provider_key(cres, module_address))
         mdef = self.cfg.module_def(directory)
         block = mdef.resources.get((mode, rtype, rname)) if mdef is not None else None
@@ -305,12 +305,14 @@ class _Plan:
 
     def plan_changes(self, by_address: dict[str, M.TfObject]) -> list[tuple[M.ProviderInfo, dict]]:
         out = []
-        for address, (path, rc) in self.changes.items():
+        for address, (_path, rc) in self.changes.items():
             rtype = rc.get("type")
             if rtype not in (M.RULE, M.TEMPLATE) or rc.get("mode", "managed") != "managed":
                 continue
             change = rc["change"]
-            module_address = rc.get("module_address") if isinstance(rc.get("module_address"), str) else ""
+            module_address = rc.get("module_address")
+            if not isinstance(module_address, str):
+                module_address = ""
             module, _ = self.cfg.config_module(module_address)
             cres = self.cfg.config_resource(module, "managed", rtype, rc.get("name", ""))
             obj = by_address.get(address)
@@ -377,6 +379,11 @@ def _merge_unknown(value: Any, unknown: Any, expression: Any, configured: bool, 
                 out_d[k] = merged
         return out_d
     return value
+
+
+def _object_or_empty(value: Any) -> dict:
+    """A JSON object as it is; anything else (absent, null, the wrong type) as {}."""
+    return value if isinstance(value, dict) else {}
 
 
 def _has_true(value: Any) -> bool:

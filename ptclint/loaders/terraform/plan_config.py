@@ -143,7 +143,7 @@ class PlanConfig:
     def _state_accounts(self) -> dict[str, str]:
         """State files: the registry_id of ECR resources is the account."""
         found: dict[str, set] = {}
-        for rpath, res, module_address in self.resources.values():
+        for _rpath, res, module_address in self.resources.values():
             if res.get("type") not in M.PTC_TYPES or not isinstance(res.get("values"), dict):
                 continue
             rid = res["values"].get("registry_id")

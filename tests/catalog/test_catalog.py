@@ -4,13 +4,12 @@ and has a case file with at least one finding case and one pass case."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-
-from casefiles import CASE_DIR, load_case_file
+from casefiles import case_files, case_path, load_case_file
 from conftest import ROOT
+
 from ptclint.catalog import load_catalog, rule_files, select_rules
 from ptclint.errors import CatalogError, ConfigError
 
@@ -46,7 +45,7 @@ def test_rule_is_documented(catalog, path: Path) -> None:
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
 def test_rule_has_finding_and_pass_cases(path: Path) -> None:
-    case_file = CASE_DIR / f"{path.stem}.yaml"
+    case_file = case_path(path.stem)
     assert case_file.exists(), f"missing case file {case_file}"
     expects = [c["expect"] for c in load_case_file(case_file)["cases"]]
     assert "finding" in expects and "pass" in expects, expects
@@ -54,8 +53,9 @@ def test_rule_has_finding_and_pass_cases(path: Path) -> None:
 
 def test_every_case_file_names_a_rule(catalog) -> None:
     ids = {r.id for r in catalog.rules}
-    for case_file in CASE_DIR.glob("*.yaml"):
+    for case_file in case_files():
         assert case_file.stem in ids, f"{case_file.name} has no rule"
+        assert case_file == case_path(case_file.stem), f"{case_file} is not in its category's folder"
 
 
 def test_severity_rests_on_facts(catalog) -> None:
@@ -95,7 +95,7 @@ def test_cel_syntax_error_names_file_and_line(tmp_path: Path) -> None:
         load_catalog([str(extra)], use_cache=False)
     err = info.value
     assert err.file.endswith("PTC-UP-900.yaml")
-    line_of_assert = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("assert:"))
+    line_of_assert = next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("assert:"))
     assert err.line == line_of_assert
     assert "CEL syntax error" in err.message
 
@@ -106,7 +106,7 @@ def test_schema_error_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(CatalogError) as info:
         load_catalog([str(extra)], use_cache=False)
     assert "severity" in info.value.message
-    assert info.value.line == next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("severity:"))
+    assert info.value.line == next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("severity:"))
 
 
 def test_duplicate_id_is_refused(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import ROOT
+
 from ptclint.reporters import sarif
 from ptclint.scan import ScanOptions, run
 

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from ptclint.model import DataKind, Unknown
 from ptclint.report import OutcomeKind
 from ptclint.scan import ScanOptions, run

@@ -6,12 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from ptclint.model import DataKind
-from ptclint.errors import InputError
-from ptclint.model import Status
+
 from ptclint.loaders.inputs import load_inputs
+from ptclint.model import DataKind, Status
 from ptclint.scan import ScanOptions
 
 DEMO = ROOT / "examples" / "demo-account.snapshot.json"

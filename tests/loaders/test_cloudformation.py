@@ -15,18 +15,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from ptclint.model import DataKind
+
 from ptclint import parsing
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext
 from ptclint.loaders.cloudformation import template as cloudformation
-from ptclint.model import Registry, Unknown
+from ptclint.model import DataKind, Registry, Unknown
 from ptclint.report import OutcomeKind, Report
 from ptclint.scan import ScanOptions, run
 
-FIX = Path(__file__).parent / "fixtures" / "cloudformation"
+FIX = ROOT / "tests" / "fixtures" / "cloudformation"
 EXAMPLES = ROOT / "examples" / "iac" / "cloudformation"
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 SYMBOLIC_SECRET = "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
@@ -849,7 +848,7 @@ def test_role_without_name_is_unknown(tmp_path: Path) -> None:
 
 
 def test_registry_policy_only_template_is_ptc_related(tmp_path: Path) -> None:
-    path = write(tmp_path, json.dumps({"Resources": {"Policy": {"Type": "AWS::ECR::RegistryPolicy", "Properties": {
+    write(tmp_path, json.dumps({"Resources": {"Policy": {"Type": "AWS::ECR::RegistryPolicy", "Properties": {
         "PolicyText": json.dumps({"Version": "2012-10-17", "Statement": []})}}}}, indent=1), "policy.json")
     result = scan(tmp_path)  # found by walking: the sniff text matches the type name
     assert not result.problems and result.files
@@ -859,15 +858,20 @@ def test_registry_policy_only_template_is_ptc_related(tmp_path: Path) -> None:
 
 
 def test_each_template_is_its_own_registry(tmp_path: Path) -> None:
-    # Needs scan.merge to keep units whose account / Region are symbolic apart (today it joins
-    # every such template on ("${AWS::AccountId}", "${AWS::Region}"); see the loader's report).
+    """Two stacks are two registries, also when --account / --region give them the same account and
+    Region (design.md, "Registries and units"); only a [[tool.ptclint.registry]] mapping joins them."""
+    from ptclint.config import Config, RegistryMapping
+
     for name in ("a.yaml", "b.yaml"):
         shutil.copy(PARAMETERS, tmp_path / name)
-    result = scan(tmp_path)
-    assert len(result.registries) == 2
-    assert not findings(result, "PTC-NAME-005")  # the same prefix in two stacks is no duplicate
-    joined = scan(tmp_path, account="111122223333", region="eu-west-1")
+    for context in ({}, {"account": "111122223333", "region": "eu-west-1"}):
+        result = scan(tmp_path, **context)
+        assert len(result.registries) == 2, context
+        assert not findings(result, "PTC-NAME-005"), context  # the same prefix in two stacks is no duplicate
+    mapped = Config(registries=(RegistryMapping(("*.yaml",), "111122223333", "eu-west-1", str(tmp_path)),))
+    joined = scan(tmp_path, config=mapped)
     assert len(joined.registries) == 1 and findings(joined, "PTC-NAME-005")
+    assert {r.account for r in joined.registries} == {"111122223333"}
 
 
 # ---------------------------------------------------------------- examples

@@ -1,0 +1,81 @@
+"""Choosing the rules a scan runs (--select, --extend-select, --ignore) and their --param values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ptclint.errors import ConfigError
+from ptclint.rule import Catalog, Param, Rule
+
+
+def _matches(rule: Rule, selector: str) -> bool:
+    s = selector.strip()
+    up = s.upper()
+    return (
+        rule.id == up
+        or rule.category == up
+        or (up.startswith("PTC-") and rule.id.startswith(up))
+        or rule.name == s.lower()
+        or s.lower() in rule.tags
+        or up == "ALL"
+    )
+
+
+def select_rules(
+    catalog: Catalog,
+    select: list[str] | None = None,
+    extend_select: list[str] = (),  # type: ignore[assignment]
+    ignore: list[str] = (),  # type: ignore[assignment]
+) -> list[Rule]:
+    """Apply --select / --extend-select / --ignore. Opt-in rules need their exact id."""
+    for flag, selectors in (("--select", select or []), ("--extend-select", extend_select), ("--ignore", ignore)):
+        for s in selectors:
+            if not any(_matches(r, s) for r in catalog.rules):
+                raise ConfigError(f"{flag} {s}: matches no rule id, category, name or tag (see `ptclint rules`)")
+    chosen_exact = {s.strip().upper() for s in [*(select or []), *extend_select]}
+
+    def eligible(rule: Rule, selectors: Iterable[str]) -> bool:
+        if rule.opt_in:
+            return rule.id in chosen_exact
+        return any(_matches(rule, s) for s in selectors)
+
+    base = select if select else ["ALL"]
+    chosen = [r for r in catalog.rules if eligible(r, base) or eligible(r, extend_select)]
+    return [r for r in chosen if not any(_matches(r, s) for s in ignore)]
+
+
+def resolve_params(rules: list[Rule], overrides: list[str], catalog: Catalog) -> dict[str, dict[str, Any]]:
+    """Merge `--param RULE.NAME=VALUE` into each rule's defaults, converting to the param's type."""
+    params = {r.id: r.param_defaults() for r in catalog.rules}
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        rule_id, dot, pname = key.strip().rpartition(".")
+        if not sep or not dot:
+            raise ConfigError(f"--param {item}: expected RULE.NAME=VALUE")
+        rule = catalog.get(rule_id)
+        if rule is None:
+            raise ConfigError(f"--param {item}: unknown rule {rule_id}")
+        spec = {p.name: p for p in rule.params}.get(pname)
+        if spec is None:
+            known = ", ".join(sorted(p.name for p in rule.params)) or "none"
+            raise ConfigError(f"--param {item}: {rule.id} has no param {pname!r} (params: {known})")
+        params[rule.id][pname] = _convert(item, spec, raw.strip())
+    return params
+
+
+def _convert(item: str, spec: Param, raw: str) -> Any:
+    try:
+        if spec.type == "number":
+            return float(raw)
+        if spec.type == "integer":
+            return int(raw)
+        if spec.type == "boolean":
+            if raw.lower() not in ("true", "false"):
+                raise ValueError(raw)
+            return raw.lower() == "true"
+        if spec.type == "list":
+            return [v.strip() for v in raw.split(",") if v.strip()]
+        return raw
+    except ValueError:
+        raise ConfigError(f"--param {item}: {spec.name} must be a {spec.type}") from None
