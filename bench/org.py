@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, bench_env, cfn_lint, interleaved, machine, median, ptclint, row, timed  # noqa: E402
-from make_org_snapshot import snapshot  # noqa: E402
+from common import ROOT, bench_env, cfn_lint, interleaved, machine, median, ptclint, row, timed
+from make_org_snapshot import snapshot
 
 TEMPLATE = ROOT / "examples" / "iac" / "cloudformation" / "ptc-mistakes.yaml"
 

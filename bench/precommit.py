@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, bench_env, cfn_lint, interleaved, machine, median, ptclint, row, timed  # noqa: E402
+from common import ROOT, bench_env, cfn_lint, interleaved, machine, median, ptclint, row, timed
 
 DEFAULT = ROOT / "examples" / "iac" / "cloudformation" / "ptc-mistakes.yaml"
 

@@ -9,8 +9,9 @@ saves. `PTCLINT_WORKERS=1` turns the pool off; `PTCLINT_WORKERS=N` sets the numb
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ptclint.model import Registry

@@ -10,8 +10,9 @@ differential tests hold them to it). The generated code holds no celpy object: i
 from __future__ import annotations
 
 import marshal
+from collections.abc import Callable, Mapping, Sequence
 from functools import reduce
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from celpy import celtypes
 from celpy.evaluation import CELEvalError, NameContainer, base_functions, eval_error
@@ -42,25 +43,31 @@ def _cond(c: Any, a: Callable[[], Any], b: Callable[[], Any]) -> Any:
     return a() if c else b()
 
 
+def _mismatch(label: str, ex: Exception, *operands: Any) -> CELEvalError:
+    """celpy's "found no matching overload" error for an operator applied to `operands`."""
+    types = ", ".join(str(type(v)) for v in operands)
+    return _E(f"found no matching overload for {label} applied to '({types})'", ex.__class__, ex.args)
+
+
 def _logic(fn: Callable[..., Any], op: str, left: Any, right: Any) -> Any:
     try:
         return fn(left, right)
     except TypeError as ex:
-        return _E(f"found no matching overload for {op} applied to '({type(left)}, {type(right)})'", ex.__class__, ex.args)
+        return _mismatch(op, ex, left, right)
 
 
 def _rel(fn: Callable[..., Any], label: str, left: Any, right: Any) -> Any:
     try:
         return fn(left, right)
     except TypeError as ex:
-        return _E(f"found no matching overload for {label} applied to '({type(left)}, {type(right)})'", ex.__class__, ex.args)
+        return _mismatch(label, ex, left, right)
 
 
 def _add(fn: Callable[..., Any], label: str, left: Any, right: Any) -> Any:
     try:
         return fn(left, right)
     except TypeError as ex:
-        return _E(f"found no matching overload for {label} applied to '({type(left)}, {type(right)})'", ex.__class__, ex.args)
+        return _mismatch(label, ex, left, right)
     except (ValueError, OverflowError) as ex:
         return _E("return error for overflow", ex.__class__, ex.args)
 
@@ -69,7 +76,7 @@ def _mul(fn: Callable[..., Any], label: str, left: Any, right: Any) -> Any:
     try:
         return fn(left, right)
     except TypeError as ex:
-        return _E(f"found no matching overload for {label} applied to '({type(left)}, {type(right)})'", ex.__class__, ex.args)
+        return _mismatch(label, ex, left, right)
     except ZeroDivisionError as ex:
         return _E("modulus or divide by zero", ex.__class__, ex.args)
     except (ValueError, OverflowError) as ex:
@@ -80,7 +87,7 @@ def _unary(fn: Callable[..., Any], label: str, right: Any) -> Any:
     try:
         return fn(right)
     except TypeError as ex:
-        return _E(f"found no matching overload for {label} applied to '({type(right)})'", ex.__class__, ex.args)
+        return _mismatch(label, ex, right)
     except ValueError as ex:
         return _E("return error for overflow", ex.__class__, ex.args)
 
@@ -106,7 +113,7 @@ def _index(F: Functions, member: Any, index: Any) -> Any:
     try:
         return F["_[_]"](member, index)
     except TypeError as ex:
-        return _E(f"found no matching overload for _[_] applied to '({type(member)}, {type(index)})'", ex.__class__, ex.args)
+        return _mismatch("_[_]", ex, member, index)
     except KeyError as ex:
         return _E("no such key", ex.__class__, ex.args)
     except IndexError as ex:
@@ -166,6 +173,7 @@ def _call(F: Functions, name: str, values: list[Any]) -> Any:
 _MEMO: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
 _MEMO_SIZE = 50_000
 _CONTAINERS = (celtypes.MapType, celtypes.ListType)
+_SCALARS = (celtypes.StringType, celtypes.IntType, celtypes.BoolType, celtypes.DoubleType)
 
 
 def _memo_key(name: str, values: list[Any]) -> tuple[Any, ...] | None:
@@ -175,7 +183,7 @@ def _memo_key(name: str, values: list[Any]) -> tuple[Any, ...] | None:
         if isinstance(v, _CONTAINERS):
             key.append(id(v))
             container = True
-        elif v is None or isinstance(v, (celtypes.StringType, celtypes.IntType, celtypes.BoolType, celtypes.DoubleType)):
+        elif v is None or isinstance(v, _SCALARS):
             key.append((type(v), v))
         else:
             return None
@@ -266,14 +274,14 @@ def _filter(items: Any, fn: Callable[[Any], Any]) -> Any:
 def _all(items: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(items, _E):
         return items
-    and_oper = eval_error("no such overload", TypeError)(celtypes.logical_and)
+    and_oper: Callable[[Any, Any], Any] = eval_error("no such overload", TypeError)(celtypes.logical_and)
     return reduce(and_oper, map(_soft(fn), items), celtypes.BoolType(True))
 
 
 def _exists(items: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(items, _E):
         return items
-    or_oper = eval_error("no such overload", TypeError)(celtypes.logical_or)
+    or_oper: Callable[[Any, Any], Any] = eval_error("no such overload", TypeError)(celtypes.logical_or)
     return reduce(or_oper, map(_soft(fn), items), celtypes.BoolType(False))
 
 

@@ -227,6 +227,8 @@ class _Compiler:
 
     def n_literal(self, tree: lark.Tree[Any]) -> str:
         token = tree.children[0]
+        if not isinstance(token, lark.Token):
+            raise Unsupported("literal")
         kind, value = token.type, token.value
         if kind == "FLOAT_LIT":
             celtypes.DoubleType(value)

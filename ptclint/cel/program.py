@@ -9,7 +9,8 @@ only for the expressions it evaluates.
 from __future__ import annotations
 
 import marshal
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Compiled = Callable[[Any, Any, Any], Any]  # (activation, variables, functions) -> CEL value
 
@@ -19,7 +20,7 @@ class Program:
     expression the compiler leaves to celpy's interpreter), `variables` (the names it reads as
     `variables.<name>`). `ptclint.cel.compiled` links the code on first use."""
 
-    __slots__ = ("cel", "source", "variables", "_code", "_run")
+    __slots__ = ("_code", "_run", "cel", "source", "variables")
 
     def __init__(self, cel: str, source: str, variables: frozenset[str], code: bytes | None = None) -> None:
         self.cel = cel

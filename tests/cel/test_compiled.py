@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from casefiles import CASE_DIR, build_registry, load_case_file
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casefiles import CASE_DIR, build_registry, load_case_file
-from conftest import ROOT
 from ptclint import engine
 from ptclint.catalog import Catalog, resolve_params
 from ptclint.cel import compiled, runtime
@@ -29,7 +30,7 @@ from ptclint.report import Outcome, Skip
 NOW = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tree(cel: str) -> Any:
     return runtime.compile_expr(cel)
 
@@ -87,7 +88,7 @@ def test_every_rule_on_every_case_agrees_with_the_interpreter(catalog: Catalog, 
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     for case in load_case_file(path)["cases"]:
         registries = [build_registry(case, str(path))]
-        _assert_same(*both_ways(lambda: _evaluate_all(catalog, registries), monkeypatch))
+        _assert_same(*both_ways(functools.partial(_evaluate_all, catalog, registries), monkeypatch))
 
 
 GOLDEN_INPUTS: dict[str, dict[str, Any]] = {
