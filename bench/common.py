@@ -18,8 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".bench-venv"
 CFN_LINT = "cfn-lint==1.58.0"
 # Runs ptclint from another checkout: the editable install's import hook is taken off first.
-_BEFORE = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
-           "sys.path.insert(0, sys.argv.pop(1)); sys.argv[0] = 'ptclint'; from ptclint.cli import run_main; run_main()")
+_BEFORE = (
+    "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+    "sys.path.insert(0, sys.argv.pop(1)); sys.argv[0] = 'ptclint'; from ptclint.cli import run_main; run_main()"
+)
 
 
 def ptclint(tree: str | None = None) -> list[str]:
@@ -77,7 +79,7 @@ def interleaved(commands: dict[str, list[str]], runs: int, env: dict[str, str]) 
 
 def row(name: str, samples: list[tuple[float, float]]) -> str:
     walls = [w for w, _ in samples]
-    return (f"| {name} | {min(walls):.3f} | {statistics.median(walls):.3f} | {max(walls):.3f} |")
+    return f"| {name} | {min(walls):.3f} | {statistics.median(walls):.3f} | {max(walls):.3f} |"
 
 
 def median(samples: list[tuple[float, float]]) -> float:

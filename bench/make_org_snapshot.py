@@ -30,14 +30,34 @@ UPSTREAMS = (
     ("ecr", "ECR", False),
 )
 PREFIXES = ("docker-hub", "ghcr", "quay", "ecr-public", "k8s", "azure", "gitlab", "cgr", "mirror", "team-a")
-LIFECYCLE = json.dumps({"rules": [{"rulePriority": 1, "description": "keep 30", "selection": {
-    "tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}, "action": {"type": "expire"}}]})
+LIFECYCLE = json.dumps(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "keep 30",
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)
 
 
 def policy(account: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "pull", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "pull",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                }
+            ],
+        }
+    )
 
 
 def registry(rng: random.Random, account: str, region: str) -> dict[str, Any]:
@@ -52,20 +72,41 @@ def registry(rng: random.Random, account: str, region: str) -> dict[str, Any]:
         if rng.random() < 0.05 and used:
             prefix = used[rng.randrange(len(used))] + "/nested"
         used.append(prefix)
-        rule: dict[str, Any] = {"ecrRepositoryPrefix": prefix, "upstreamRegistry": upstream, "registryId": account,
-                                "createdAt": f"2025-{1 + i:02d}-0{1 + i % 9}T10:00:00Z"}
+        rule: dict[str, Any] = {
+            "ecrRepositoryPrefix": prefix,
+            "upstreamRegistry": upstream,
+            "registryId": account,
+            "createdAt": f"2025-{1 + i:02d}-0{1 + i % 9}T10:00:00Z",
+        }
         if upstream == "ecr":
             other = f"{int(account) + rng.choice((0, 1)):012d}"
             rule["upstreamRegistryUrl"] = f"{other}.dkr.ecr.{region}.amazonaws.com"
             if other != account and rng.random() < 0.7:
                 role = f"arn:aws:iam::{account}:role/ptc-upstream-{i}"
                 rule["customRoleArn"] = role
-                roles[role] = rng.choice((
-                    {"status": "found", "role": {"RoleName": f"ptc-upstream-{i}", "Arn": role,
-                                                 "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                                                     "Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "pullthroughcache.ecr.amazonaws.com"}}]}}},
-                    {"status": "notFound"}, {"status": "accessDenied"}))
+                roles[role] = rng.choice(
+                    (
+                        {
+                            "status": "found",
+                            "role": {
+                                "RoleName": f"ptc-upstream-{i}",
+                                "Arn": role,
+                                "AssumeRolePolicyDocument": {
+                                    "Version": "2012-10-17",
+                                    "Statement": [
+                                        {
+                                            "Effect": "Allow",
+                                            "Action": "sts:AssumeRole",
+                                            "Principal": {"Service": "pullthroughcache.ecr.amazonaws.com"},
+                                        }
+                                    ],
+                                },
+                            },
+                        },
+                        {"status": "notFound"},
+                        {"status": "accessDenied"},
+                    )
+                )
             if rng.random() < 0.5:
                 rule["upstreamRepositoryPrefix"] = rng.choice(("ROOT", "library", "team"))
         else:
@@ -87,13 +128,19 @@ def registry(rng: random.Random, account: str, region: str) -> dict[str, Any]:
     for j in range(5):
         template: dict[str, Any] = {
             "prefix": rng.choice((*used[:6], "ROOT", "unused", used[0] + "/")),
-            "appliedFor": rng.choice((["PULL_THROUGH_CACHE"], ["CREATE_ON_PUSH"], ["PULL_THROUGH_CACHE", "CREATE_ON_PUSH"])),
+            "appliedFor": rng.choice(
+                (["PULL_THROUGH_CACHE"], ["CREATE_ON_PUSH"], ["PULL_THROUGH_CACHE", "CREATE_ON_PUSH"])
+            ),
             "imageTagMutability": rng.choice(("MUTABLE", "IMMUTABLE")),
             "createdAt": "2025-02-01T10:00:00Z",
         }
         if rng.random() < 0.7:
-            template["encryptionConfiguration"] = rng.choice(({"encryptionType": "AES256"}, {
-                "encryptionType": "KMS", "kmsKey": f"arn:aws:kms:{region}:{account}:key/k{j}"}))
+            template["encryptionConfiguration"] = rng.choice(
+                (
+                    {"encryptionType": "AES256"},
+                    {"encryptionType": "KMS", "kmsKey": f"arn:aws:kms:{region}:{account}:key/k{j}"},
+                )
+            )
         if rng.random() < 0.6:
             template["lifecyclePolicy"] = LIFECYCLE
         if rng.random() < 0.5:
@@ -101,18 +148,27 @@ def registry(rng: random.Random, account: str, region: str) -> dict[str, Any]:
         if rng.random() < 0.3:
             template["resourceTags"] = [{"Key": "team", "Value": f"t{j}"}]
         templates.append(template)
-    return {"account": account, "region": region, "partition": "aws",
-            "pullThroughCacheRules": {"status": "found", "items": rules},
-            "repositoryCreationTemplates": {"status": "found", "items": templates},
-            "secrets": secrets, "roles": roles}
+    return {
+        "account": account,
+        "region": region,
+        "partition": "aws",
+        "pullThroughCacheRules": {"status": "found", "items": rules},
+        "repositoryCreationTemplates": {"status": "found", "items": templates},
+        "secrets": secrets,
+        "roles": roles,
+    }
 
 
 def snapshot(accounts: int, seed: int = 9) -> dict[str, Any]:
     rng = random.Random(seed)
-    return {"ptclintSnapshot": 1, "generatedAt": "2026-11-20T08:00:00Z",
-            "generator": {"name": "ptclint", "version": "0.1.0"},
-            "registries": [registry(rng, f"{100000000000 + a:012d}", region)
-                           for a in range(accounts) for region in REGIONS]}
+    return {
+        "ptclintSnapshot": 1,
+        "generatedAt": "2026-11-20T08:00:00Z",
+        "generator": {"name": "ptclint", "version": "0.1.0"},
+        "registries": [
+            registry(rng, f"{100000000000 + a:012d}", region) for a in range(accounts) for region in REGIONS
+        ],
+    }
 
 
 def main() -> None:

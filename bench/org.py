@@ -45,7 +45,13 @@ def main() -> int:
         path.write_text(json.dumps(snapshot(n)), encoding="utf-8")
         commands[f"ptclint scan org N={n}"] = [*ptclint(), "scan", str(path), "--fail-on", "never"]
         if args.before:
-            commands[f"before: ptclint scan org N={n}"] = [*ptclint(args.before), "scan", str(path), "--fail-on", "never"]
+            commands[f"before: ptclint scan org N={n}"] = [
+                *ptclint(args.before),
+                "scan",
+                str(path),
+                "--fail-on",
+                "never",
+            ]
     for cmd in commands.values():
         timed(cmd, env)  # warm-up: catalog caches, file cache
     results = interleaved(commands, args.runs, env)
@@ -60,8 +66,10 @@ def main() -> int:
         t = median(results[name])
         per = evaluations(commands[name], env) / t
         base = base or t / n
-        print(f"N={n}: {t:.2f} s = {t / cfn:.1f}x cfn-lint; {per:,.0f} (rule, resource) evaluations/s; "
-              f"{t / n / base:.2f}x the per-account time of N={args.accounts[0]}")
+        print(
+            f"N={n}: {t:.2f} s = {t / cfn:.1f}x cfn-lint; {per:,.0f} (rule, resource) evaluations/s; "
+            f"{t / n / base:.2f}x the per-account time of N={args.accounts[0]}"
+        )
     return 0
 
 

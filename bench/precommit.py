@@ -39,8 +39,10 @@ def main() -> int:
     for cmd in commands.values():  # warm-up: fills the catalog caches and the OS file cache
         timed(cmd, env)
     results = interleaved(commands, args.runs, env)
-    print(f"input: {Path(args.file).relative_to(ROOT) if Path(args.file).is_relative_to(ROOT) else args.file}; "
-          f"machine: {machine()}; {args.runs} interleaved runs each, wall seconds")
+    print(
+        f"input: {Path(args.file).relative_to(ROOT) if Path(args.file).is_relative_to(ROOT) else args.file}; "
+        f"machine: {machine()}; {args.runs} interleaved runs each, wall seconds"
+    )
     print("| command | min | median | max |\n|---|---|---|---|")
     for name, samples in results.items():
         print(row(name, samples))
@@ -49,12 +51,19 @@ def main() -> int:
     if args.before:
         print(f"ratio before / cfn-lint: {median(results['ptclint scan (before)']) / median(results['cfn-lint']):.2f}")
     print(f"first run without a catalog cache: median {sorted(cold)[1]:.3f} s (target < 1.5 s)")
-    probe = subprocess.run([*commands["ptclint scan"][:-len(scan)][:1], "-X", "importtime", "-m", "ptclint", *scan]
-                           if commands["ptclint scan"][0] == sys.executable else
-                           [sys.executable, "-X", "importtime", "-m", "ptclint", *scan],
-                           env=env, capture_output=True, text=True, check=False)
+    probe = subprocess.run(
+        [*commands["ptclint scan"][: -len(scan)][:1], "-X", "importtime", "-m", "ptclint", *scan]
+        if commands["ptclint scan"][0] == sys.executable
+        else [sys.executable, "-X", "importtime", "-m", "ptclint", *scan],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     imported = {line.split("|")[-1].strip() for line in probe.stderr.splitlines() if line.startswith("import time:")}
-    heavy = sorted(m for m in ("boto3", "botocore", "celpy", "lark", "typer", "jsonschema", "pydantic") if m in imported)
+    heavy = sorted(
+        m for m in ("boto3", "botocore", "celpy", "lark", "typer", "jsonschema", "pydantic") if m in imported
+    )
     print(f"top-level packages imported by the scan: {', '.join(heavy) or 'none of the heavy ones'}")
     shutil.rmtree(cache, ignore_errors=True)
     return 0
