@@ -132,8 +132,7 @@ def _registry(run: Run, account: Account, region: str) -> dict[str, Any]:
     reg: dict[str, Any] = {"account": account.id, "region": region, "partition": run.partition, "errors": []}
     if account.failure is not None or account.clients is None:
         failure = account.failure or CallFailed("AssumeRole", "Unknown", "the account could not be opened")
-        status = Status.ACCESS_DENIED if failure.status is Status.ACCESS_DENIED else Status.NOT_COLLECTED
-        reg["pullThroughCacheRules"] = {"status": status.value}
+        reg["pullThroughCacheRules"] = {"status": Status.NOT_COLLECTED.value}  # the errors entry is the gap
         reg["errors"].append(failure.entry())
     elif ecr.collect(account.clients.get("ecr", region), reg, run.options.validate_rules):
         _lookups(run, account.clients, reg)

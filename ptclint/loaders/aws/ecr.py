@@ -28,8 +28,9 @@ def collect(ecr: Any, reg: dict[str, Any], validate: bool) -> bool:
                 errors.append({**exc.entry(), "message": f"Region not enabled for this account ({exc.message})"})
                 reg["pullThroughCacheRules"] = {"status": Status.NOT_COLLECTED.value}
                 return False
-            errors.append(exc.entry())
             reg[field] = {"status": _collection_status(exc)}
+            if exc.status is not Status.ACCESS_DENIED:  # a denied collection is a gap by its status already
+                errors.append(exc.entry())
     reg["registryPolicy"] = registry_policy(ecr, errors)
     if validate:
         for rule in reg["pullThroughCacheRules"].get("items", []):
@@ -44,7 +45,7 @@ def registry_policy(ecr: Any, errors: list[dict[str, str]]) -> dict[str, Any]:
         found = call(ecr.get_registry_policy, "GetRegistryPolicy")
         out: dict[str, Any] = {"status": Status.FOUND.value, "policyText": str(found.get("policyText", ""))}
     except CallFailed as exc:
-        if exc.status is not Status.NOT_FOUND:
+        if exc.status is Status.NOT_COLLECTED:  # notFound is data, accessDenied a gap by its status
             errors.append(exc.entry())
         out = {"status": exc.status.value}
     try:
