@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
@@ -79,8 +80,12 @@ def assume(home: Clients, region: str, arn: str, external_id: str | None) -> bot
     if external_id:
         kwargs["ExternalId"] = external_id
     creds = call(home.get("sts", region).assume_role, "AssumeRole", **kwargs)["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=region)
+    # The new session shares the home session's loader, so service models are read from disk once per
+    # run, not once per account.
+    core = botocore.session.get_session()
+    core.register_component("data_loader", home.session._session.get_component("data_loader"))
+    core.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    return boto3.Session(botocore_session=core, region_name=region)
 
 
 def caller(home: Clients, region: str) -> tuple[str, str]:
