@@ -94,6 +94,6 @@ def caller(home: Clients, region: str) -> tuple[str, str]:
         ident = call(home.get("sts", region).get_caller_identity, "GetCallerIdentity")
     except CallFailed as exc:
         raise ConfigError(f"cannot use the AWS credentials: GetCallerIdentity: {exc.code}: {exc.message}") from None
-    except BotoCoreError as exc:  # NoCredentialsError is raised before any call is made
+    except ValueError as exc:  # botocore's credential providers reject a malformed setting this way
         raise ConfigError(f"cannot use the AWS credentials: {exc}") from None
     return str(ident["Account"]), str(ident["Arn"]).split(":")[1]
