@@ -59,8 +59,9 @@ def call(fn: Callable[..., Any], operation: str, **kwargs: Any) -> dict[str, Any
         raise CallFailed(operation, str(err.get("Code") or "ClientError"), str(err.get("Message") or exc)) from None
     except BotoCoreError as exc:  # timeouts, connection errors, retries exhausted on the network
         raise CallFailed(operation, type(exc).__name__, str(exc)) from None
-    response.pop("ResponseMetadata", None)
-    return response
+    out: dict[str, Any] = dict(response)
+    out.pop("ResponseMetadata", None)
+    return out
 
 
 def pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:

@@ -12,7 +12,8 @@ SCOPE_SETTING = "REGISTRY_POLICY_SCOPE"
 
 
 def _collection_status(exc: CallFailed) -> str:
-    return (Status.ACCESS_DENIED if exc.status is Status.ACCESS_DENIED else Status.NOT_COLLECTED).value
+    status = Status.ACCESS_DENIED if exc.status is Status.ACCESS_DENIED else Status.NOT_COLLECTED
+    return str(status.value)
 
 
 def collect(ecr: Any, reg: dict[str, Any], validate: bool) -> bool:
