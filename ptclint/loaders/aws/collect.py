@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from botocore.exceptions import BotoCoreError
+
 from ptclint import __version__
 from ptclint.errors import ConfigError
 from ptclint.export import VERSION
@@ -134,8 +136,12 @@ def _registry(run: Run, account: Account, region: str) -> dict[str, Any]:
         failure = account.failure or CallFailed("AssumeRole", "Unknown", "the account could not be opened")
         reg["pullThroughCacheRules"] = {"status": Status.NOT_COLLECTED.value}  # the errors entry is the gap
         reg["errors"].append(failure.entry())
-    elif ecr.collect(account.clients.get("ecr", region), reg, run.options.validate_rules):
-        _lookups(run, account.clients, reg)
+    else:
+        try:
+            if ecr.collect(account.clients.get("ecr", region), reg, run.options.validate_rules):
+                _lookups(run, account.clients, reg)
+        except BotoCoreError as exc:  # a client that cannot be made (no endpoint for the Region, ...)
+            reg["errors"].append({"operation": "client", "code": type(exc).__name__, "message": str(exc)[:300]})
     if not reg["errors"]:
         del reg["errors"]
     run.progress.registry_done(len(reg.get("errors", [])))

@@ -34,8 +34,8 @@ def client_config(concurrency: int) -> Config:
 def base_session(profile: str | None) -> boto3.Session:
     try:
         return boto3.Session(profile_name=profile) if profile else boto3.Session()
-    except BotoCoreError as exc:  # ProfileNotFound and friends
-        raise ConfigError(f"--profile {profile}: {exc}") from None
+    except BotoCoreError as exc:  # ProfileNotFound, a config file that cannot be parsed
+        raise ConfigError(f"--profile {profile}: {exc}" if profile else f"AWS configuration: {exc}") from None
 
 
 class Clients:
@@ -94,6 +94,6 @@ def caller(home: Clients, region: str) -> tuple[str, str]:
         ident = call(home.get("sts", region).get_caller_identity, "GetCallerIdentity")
     except CallFailed as exc:
         raise ConfigError(f"cannot use the AWS credentials: GetCallerIdentity: {exc.code}: {exc.message}") from None
-    except ValueError as exc:  # botocore's credential providers reject a malformed setting this way
+    except (BotoCoreError, ValueError) as exc:  # an unparsable config file, a malformed setting
         raise ConfigError(f"cannot use the AWS credentials: {exc}") from None
     return str(ident["Account"]), str(ident["Arn"]).split(":")[1]
