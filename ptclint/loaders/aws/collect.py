@@ -159,6 +159,10 @@ def _lookups(run: Run, clients: session.Clients, reg: dict[str, Any]) -> None:
     arns = {str(r["customRoleArn"]) for r in [*rules, *templates] if r.get("customRoleArn")}
     arns |= {p for p in run.options.pullers if p.split(":")[4:5] == [account]}
     reg["roles"] = {arn: run.roles.lookup(clients, account, region, arn) for arn in sorted(arns)}
+    for arn, role in reg["roles"].items():  # found, but its policies could not all be read: a gap
+        if role["status"] == Status.FOUND.value and "error" in role:
+            code, _, message = str(role["error"]).partition(": ")
+            reg["errors"].append({"operation": f"policies of role {arn}", "code": code, "message": message})
 
 
 def _link_upstreams(registries: list[dict[str, Any]]) -> None:

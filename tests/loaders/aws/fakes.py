@@ -141,6 +141,7 @@ class Faults:
     throttle: set[str] = field(default_factory=set)  # accounts whose ECR calls are throttled at first
     throttle_times: int = 1  # per (account, Region, operation)
     deny_ecr: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (account, region) -> ECR operations
+    deny_iam: set[str] = field(default_factory=set)  # IAM operations denied everywhere
     disabled_regions: set[str] = field(default_factory=set)  # Regions not enabled for any account
     throttled: Counter = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -152,6 +153,8 @@ class Faults:
             if target in self.deny_assume:
                 return _query_error(request, "AccessDenied", f"User is not authorized to perform: sts:AssumeRole on "
                                                              f"resource: {role}", 403)
+        if service == "iam" and operation in self.deny_iam:
+            return _query_error(request, "AccessDenied", f"not authorized to perform iam:{operation}", 403)
         if service == "ecr" and region in self.disabled_regions:
             return FakeEcr.error(request, "UnrecognizedClientException",
                                  "The security token included in the request is invalid.")

@@ -119,3 +119,16 @@ def test_bad_flags_and_missing_credentials_are_one_line_errors(aws: Installed, m
     monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")
     code, _, err = ptclint("scan", "--live", "--region", "eu-west-1")
     assert code == 2 and "cannot use the AWS credentials: GetCallerIdentity: NoCredentialsError" in err, err
+
+
+def test_a_role_whose_policies_cannot_be_listed_is_a_gap_not_a_pass(aws: Installed) -> None:
+    world = W.build(aws.ecr, members=6)
+    aws.faults.deny_iam.add("ListAttachedRolePolicies")
+    good = world.roles[0]
+    code, out, err = ptclint("scan", "--live", "--org", "--role-name", W.ROLE, "--region", "us-east-1",
+                             "-f", "json", "--select", "PTC-IAM-006")
+    report = json.loads(out)
+    assert code == 3, err
+    assert report["findings"] == []  # PTC-IAM-006 cannot judge the role's permissions: not a finding
+    assert any(f"policies of role {good}: AccessDenied: not authorized to perform iam:ListAttachedRolePolicies" in g
+               for g in report["coverageGaps"])
