@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
+from typing import Any
 
 import typer
 
@@ -74,9 +75,42 @@ def _write(text: str, output: str | None) -> None:
                 pass
 
 
+# Collection flags, shared by `export` and `scan --live`.
+PROFILE = typer.Option(None, "--profile", help="Live: AWS profile (default: the standard credential chain).")
+ALL_REGIONS = typer.Option(False, "--all-regions", help="Live: every enabled Region of each account where ECR offers"
+                                                        " pull through cache.")
+ORG = typer.Option(False, "--org", help="Live: every active account of the AWS Organization (run from the management"
+                                        " or a delegated administrator account).")
+ACCOUNTS_FILE = typer.Option(None, "--accounts-file", help="Live: FILE of account ids to collect, one a line (#"
+                                                           " comments).")
+ROLE_NAME = typer.Option(None, "--role-name", help="Live: role to assume in each account"
+                                                   " (arn:<partition>:iam::<account>:role/NAME).")
+ROLE_ARN_TEMPLATE = typer.Option(None, "--role-arn-template", help="Live: ARN of the role to assume, with {account}"
+                                                                   " and {partition}.")
+EXTERNAL_ID = typer.Option(None, "--external-id", help="Live: external id for the role to assume.")
+CONCURRENCY = typer.Option(8, "--concurrency", help="Live: accounts and Regions collected at once.")
+
+
+def _live_flags(profile: str | None, region: list[str] | None, all_regions: bool, org: bool, account: list[str] | None,
+                accounts_file: str | None, role_name: str | None, role_arn_template: str | None,
+                external_id: str | None, concurrency: int) -> Any:
+    from ptclint.live import LiveFlags
+
+    return LiveFlags(profile, tuple(region or ()), all_regions, org, tuple(account or ()), accounts_file, role_name,
+                     role_arn_template, external_id, concurrency)
+
+
+def _one(values: list[str] | None, flag: str) -> str:
+    """Offline, --account and --region give one context value."""
+    if values and len(set(values)) > 1:
+        _fail(f"{flag}: give one value for offline inputs (several are for live collection: --live)")
+    return values[0] if values else ""
+
+
 @app.command()
 def scan(
-    paths: list[str] = typer.Argument(..., help="Files or directories: ptclint snapshots, AWS CLI JSON output."),
+    paths: list[str] | None = typer.Argument(None, help="Files or directories: ptclint snapshots, AWS CLI JSON "
+                                             "output, CloudFormation, Terraform; `-` reads one document from stdin."),
     format: Format = typer.Option(Format("table"), "--format", "-f", help="Output format."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
     fail_on: FailOn | None = typer.Option(None, "--fail-on",
@@ -87,8 +121,10 @@ def scan(
                                                    "(opt-in rules by exact id). Repeatable."),
     ignore: list[str] | None = typer.Option(None, "--ignore", help="Do not run these rules. Repeatable."),
     param: list[str] | None = typer.Option(None, "--param", help="Set a rule parameter: RULE.NAME=VALUE. Repeatable."),
-    account: str = typer.Option("", "--account", help="Account id for inputs that do not name one (AWS CLI output)."),
-    region: str = typer.Option("", "--region", help="Region for inputs that do not name one (AWS CLI output)."),
+    account: list[str] | None = typer.Option(None, "--account", help="Account id for inputs that do not name one "
+                                             "(AWS CLI output). Live: an account to collect (repeatable)."),
+    region: list[str] | None = typer.Option(None, "--region", help="Region for inputs that do not name one (AWS CLI "
+                                            "output). Live: a Region to collect (repeatable)."),
     rules: list[str] | None = typer.Option(None, "--rules",
                                            help="Directory of extra rule files, validated like the shipped ones."),
     allow_partial: bool = typer.Option(False, "--allow-partial",
@@ -107,17 +143,28 @@ def scan(
                                       "[tool.ptclint] in pyproject.toml, looked up from the working directory)."),
     hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are "
                               "skipped; each file is judged with its whole unit."),
+    live: bool = typer.Option(False, "--live", help="Collect from AWS (read-only) and scan that; see the Live flags."),
+    snapshot: str | None = typer.Option(None, "--snapshot", help="Live: also write the collected snapshot to FILE "
+                                        "(with --format sarif: default ptclint-snapshot.json; results point at its "
+                                        "lines)."),
+    profile: str | None = PROFILE,
+    all_regions: bool = ALL_REGIONS,
+    org: bool = ORG,
+    accounts_file: str | None = ACCOUNTS_FILE,
+    role_name: str | None = ROLE_NAME,
+    role_arn_template: str | None = ROLE_ARN_TEMPLATE,
+    external_id: str | None = EXTERNAL_ID,
+    concurrency: int = CONCURRENCY,
 ) -> None:
-    """Judge the configuration in PATHS against the rule catalog."""
+    """Judge the configuration in PATHS (or, with --live, in AWS accounts) against the rule catalog."""
     from ptclint import config as project_config
-    from ptclint.errors import PtclintError
-    from ptclint.reporters.table import summary
-    from ptclint.scan import run
 
+    if not paths and not live:
+        _fail("missing PATHS: files or directories to scan, `-` for stdin, or --live")
     flags = project_config.Flags(
-        paths=list(paths),
-        account=account,
-        region=region,
+        paths=list(paths or []),
+        account="" if live else _one(account, "--account"),
+        region="" if live else _one(region, "--region"),
         fail_on=fail_on.value if fail_on else None,
         select=list(select) if select else None,
         extend_select=list(extend_select or []),
@@ -133,12 +180,31 @@ def scan(
         hook=hook,
         config=config,
     )
+    live_flags = _live_flags(profile, region, all_regions, org, account, accounts_file, role_name, role_arn_template,
+                             external_id, concurrency) if live else None
+    if not live and snapshot:
+        _fail("--snapshot: only with --live")
+    if live and not snapshot and format.value == "sarif":
+        snapshot = "ptclint-snapshot.json"  # GitHub rejects results without a file: they point at its lines
+    _scan(flags, format.value, output, live_flags, snapshot)
+
+
+def _scan(flags: Any, fmt: str, output: str | None, live_flags: Any, snapshot: str | None) -> None:
+    from ptclint import config as project_config
+    from ptclint.errors import PtclintError
+    from ptclint.reporters.table import summary
+    from ptclint.scan import run
+
     try:
         options = project_config.options(flags)
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    try:
+        from ptclint.live import IN_MEMORY, collect, with_snapshot, with_stdin
+
+        options = with_stdin(options)
+        if live_flags is not None:
+            text = collect(live_flags, options)
+            if snapshot:
+                _write(text, snapshot)
+            options = with_snapshot(options, text, _shown(snapshot) if snapshot else IN_MEMORY)
         result = run(options)
     except PtclintError as exc:
         _fail(str(exc))
@@ -148,9 +214,65 @@ def scan(
         raise typer.Exit(130) from None
     for problem in result.problems:
         typer.echo(f"ptclint: error: {problem}", err=True)
-    _write(REPORTERS[format.value].render(result), output)
+    if live_flags is not None:
+        for gap in result.gaps:
+            typer.echo(f"ptclint: coverage gap: {gap}", err=True)
+    _write(REPORTERS[fmt].render(result), output)
     typer.echo(summary(result), err=True)
     raise typer.Exit(result.exit_code())
+
+
+def _shown(path: str) -> str:
+    from ptclint.loaders import display_path
+
+    return display_path(path)
+
+
+@app.command()
+def export(
+    output: str = typer.Option(..., "--output", "-o", help="Write the snapshot to FILE (atomically)."),
+    profile: str | None = PROFILE,
+    region: list[str] | None = typer.Option(None, "--region", help="A Region to collect (repeatable; default: the"
+                                                                   " session's Region)."),
+    all_regions: bool = ALL_REGIONS,
+    org: bool = ORG,
+    account: list[str] | None = typer.Option(None, "--account", help="An account to collect (repeatable; default: the"
+                                                                     " caller's)."),
+    accounts_file: str | None = ACCOUNTS_FILE,
+    role_name: str | None = ROLE_NAME,
+    role_arn_template: str | None = ROLE_ARN_TEMPLATE,
+    external_id: str | None = EXTERNAL_ID,
+    concurrency: int = CONCURRENCY,
+    select: list[str] | None = typer.Option(None, "--select", help="The rules the snapshot serves (opt-in rules' "
+                                            "data, such as PTC-AUTH-008's, is collected only when selected by id)."),
+    extend_select: list[str] | None = typer.Option(None, "--extend-select", help="Add rules to the default set "
+                                                   "(opt-in rules by exact id). Repeatable."),
+    param: list[str] | None = typer.Option(None, "--param", help="Rule parameters the collection needs"
+                                                                 " (PTC-IAM-011.pullers=ARN,...)."),
+    config: str | None = typer.Option(None, "--config", help="Configuration file (its select, extend-select and params"
+                                                             " apply)."),
+) -> None:
+    """Collect the PTC configuration of AWS accounts (read-only) into a snapshot that `ptclint scan` reads."""
+    from ptclint import config as project_config
+    from ptclint.errors import PtclintError
+
+    flags = project_config.Flags(paths=[], select=list(select) if select else None,
+                                 extend_select=list(extend_select or []), params=list(param or []), config=config)
+    live_flags = _live_flags(profile, region, all_regions, org, account, accounts_file, role_name, role_arn_template,
+                             external_id, concurrency)
+    try:
+        from ptclint.live import collect
+
+        text = collect(live_flags, project_config.options(flags))
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
+    except KeyboardInterrupt:
+        typer.echo("ptclint: interrupted", err=True)
+        raise typer.Exit(130) from None
+    _write(text, output)
+    registries = text.count('"partition":')
+    typer.echo(f"ptclint: wrote {output} ({registries} registr{'y' if registries == 1 else 'ies'})", err=True)
 
 
 @app.command("rules")

@@ -138,6 +138,7 @@ class ScanOptions:
     tf_root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
     hook: bool = False  # pre-commit: named files that hold nothing PTC-related are skipped, not errors
     config: Config | None = None  # maps paths to an account and Region
+    sources: tuple[Any, ...] = ()  # documents already in memory (a live collection, stdin), read before `paths`
 
     def context_for(self, path: str) -> tuple[str, str]:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""

@@ -30,8 +30,9 @@ def load_inputs(options: Any) -> tuple[list[Registry], list[InputProblem], list[
     problems: list[InputProblem] = []
     loaded: list[tuple[Loader, Registry, Hashable | None]] = []
     files: list[str] = []
-    for source in expand(options.expanded_paths(), loaders, max_bytes, problems):
-        shown = display_path(source.path)
+    sources = [*options.sources, *expand(options.expanded_paths(), loaders, max_bytes, problems)]
+    for source in sources:
+        shown = source.path if source in options.sources else display_path(source.path)
         named = source.named and not options.hook  # pre-commit names every changed file: judged like found ones
         try:
             if not named and not sniffed(source, sniff, max_bytes):

@@ -79,3 +79,15 @@ def document(source: Source) -> parsing.Document:
     if not isinstance(source, FileSource):
         raise TypeError(f"{source.path}: not a file source")
     return source.document()
+
+
+class TextSource(FileSource):
+    """A document that is not (yet) a file: a live collection held in memory, or stdin. Read like a
+    file of that name; findings name `path`."""
+
+    def __init__(self, path: str, text: str, max_bytes: int, yaml_tags: TagHandler | None = None) -> None:
+        super().__init__(path, True, max_bytes, yaml_tags)
+        self._text = text
+
+    def readable(self, max_bytes: int) -> bool:
+        return True

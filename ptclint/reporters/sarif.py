@@ -129,6 +129,13 @@ def build(result: Report, category: str = "ptclint/scan/") -> om.SarifLog:
             descriptor=om.ReportingDescriptorReference(id="ptclint/evaluation-error"),
         )
         for o in sorted((o for o in result.outcomes if o.kind is OutcomeKind.ERROR), key=sort_key)
+    ] + [
+        om.Notification(  # what could not be covered: account, Region, call (or lookup) and error code
+            message=om.Message(text=_sentence(f"Coverage gap: {gap}")),
+            level="warning",
+            descriptor=om.ReportingDescriptorReference(id="ptclint/coverage-gap"),
+        )
+        for gap in result.gaps
     ]
     invocation = om.Invocation(
         execution_successful=not result.problems and not result.partial,
