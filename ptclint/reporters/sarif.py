@@ -18,15 +18,11 @@ import sarif_om as om
 
 from ptclint import INFORMATION_URI, __version__
 from ptclint.report import Outcome, OutcomeKind, Report
-from ptclint.reporters import fingerprint, sort_key
+from ptclint.reporters import docs_uri, fingerprint, sort_key
 from ptclint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-
-
-def docs_uri(rule: Rule) -> str:
-    return f"{INFORMATION_URI}/blob/main/docs/rules.md#{rule.id.lower()}"
 
 
 def _sentence(text: str) -> str:
