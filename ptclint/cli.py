@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
 
 from ptclint import __version__
 from ptclint.reporters import REPORTERS
+
+if TYPE_CHECKING:
+    from ptclint.config import Flags
+    from ptclint.report import Report
 
 app = typer.Typer(
     add_completion=False,
@@ -107,12 +112,13 @@ def scan(
                                       "[tool.ptclint] in pyproject.toml, looked up from the working directory)."),
     hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are "
                               "skipped; each file is judged with its whole unit."),
+    root: str | None = typer.Option(None, "--root", help="Directory that report paths are relative to (default: "
+                                    "the git top-level of the scanned files, else the working directory)."),
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
     from ptclint import config as project_config
-    from ptclint.errors import PtclintError
     from ptclint.reporters.table import summary
-    from ptclint.scan import run
+    from ptclint.rootpaths import find_root, relative_to_root
 
     flags = project_config.Flags(
         paths=list(paths),
@@ -133,24 +139,28 @@ def scan(
         hook=hook,
         config=config,
     )
-    try:
-        options = project_config.options(flags)
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    try:
-        result = run(options)
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    except KeyboardInterrupt:  # typer would turn it into a silent exit 130
-        typer.echo("ptclint: interrupted", err=True)
-        raise typer.Exit(130) from None
+    result = relative_to_root(_run(flags), find_root(flags.paths, root))
     for problem in result.problems:
         typer.echo(f"ptclint: error: {problem}", err=True)
     _write(REPORTERS[format.value].render(result), output)
     typer.echo(summary(result), err=True)
     raise typer.Exit(result.exit_code())
+
+
+def _run(flags: Flags) -> Report:
+    """Merge the flags with the configuration file and scan; a user error is one line and exit 2."""
+    from ptclint import config as project_config
+    from ptclint.errors import PtclintError
+    from ptclint.scan import run
+
+    try:
+        return run(project_config.options(flags))
+    except PtclintError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+    except KeyboardInterrupt:  # typer would turn it into a silent exit 130
+        typer.echo("ptclint: interrupted", err=True)
+        raise typer.Exit(130) from None
 
 
 @app.command("rules")

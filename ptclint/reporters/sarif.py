@@ -142,7 +142,7 @@ def build(result: Report, category: str = "ptclint/scan/") -> om.SarifLog:
             )
         ),
         automation_details=om.RunAutomationDetails(id=category),
-        original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=Path(os.getcwd()).as_uri() + "/")},
+        original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=Path(result.root or os.getcwd()).as_uri() + "/")},
         invocations=[invocation],
         results=[_result(f, index[f.rule_id]) for f in findings],
         column_kind="unicodeCodePoints",
