@@ -14,8 +14,8 @@ _ORDER = {"error": 0, "warning": 1, "note": 2}
 def render(result: Report) -> str:
     """One block a finding: severity, rule and place on the first line, the message wrapped below."""
     findings = sorted(result.findings, key=lambda f: (sort_key(f)[0], _ORDER[_level(f)], sort_key(f)[1:]))
-    if not findings:
-        return "No findings.\n"
+    if not findings:  # after input errors, "No findings" would read as a clean bill
+        return "" if result.problems else "No findings.\n"
     width = max(60, min(120, shutil.get_terminal_size((100, 20)).columns))
     rule_width = max(len(f.rule_id) for f in findings)
     out = []
