@@ -167,7 +167,8 @@ def _run(flags: Flags) -> Report:
 def list_rules(
     rules: list[str] | None = typer.Option(None, "--rules", help="Directory of extra rule files."),
 ) -> None:
-    """List every rule: id, name, severity, title (opt-in rules are marked)."""
+    """List every rule: id, name, severity, pack, title (opt-in rules are marked) and tags; each of
+    id, name, pack (core, iac-correlation, live-secrets, live-iam) and tag is a --select selector."""
     from ptclint.catalog import load_catalog
     from ptclint.errors import PtclintError
 
@@ -176,10 +177,13 @@ def list_rules(
     except PtclintError as exc:
         _fail(str(exc))
         return
+    from ptclint.catalog.select import pack_of
+
     width = max(len(r.name) for r in catalog.rules)
     for r in catalog.rules:
         flag = " (opt-in)" if r.opt_in else ""
-        typer.echo(f"{r.id:<13} {r.name:<{width}}  {r.severity.value:<7}  {r.title}{flag}")
+        typer.echo(f"{r.id:<13} {r.name:<{width}}  {r.severity.value:<7}  {pack_of(r) or '-':<15}  {r.title}{flag}"
+                   f"  [{', '.join(r.tags)}]")
 
 
 @app.command()

@@ -115,3 +115,18 @@ def test_region_is_normalised_or_rejected() -> None:
     assert _rules_in(upper) == _rules_in(lower) == {"PTC-AUTH-001", "PTC-UP-004"}
     bad = ptclint("scan", "examples/awscli", "--region", "eu west 1")
     assert bad.returncode == 2 and "expected an AWS Region code" in bad.stderr and bad.stdout == ""
+
+
+def test_packs_are_selectable_and_listed_by_ptclint_rules(catalog) -> None:
+    from ptclint.catalog.select import PACKS, pack_of
+
+    assert all(sum(r.id in ids for ids in PACKS.values()) == 1 for r in catalog.rules), "one pack per rule"
+    assert set().union(*PACKS.values()) == {r.id for r in catalog.rules}, "a pack names a rule that is gone"
+    for pack in ("core", "iac-correlation", "live-secrets", "live-iam"):
+        chosen = select_rules(catalog, [pack])
+        assert chosen and {pack_of(r) for r in chosen} == {pack}
+    assert "PTC-AUTH-008" not in {r.id for r in select_rules(catalog, ["live-secrets"])}  # opt-in: by id or name
+    listing = ptclint("rules")
+    assert listing.returncode == 0
+    line = next(x for x in listing.stdout.splitlines() if x.startswith("PTC-AUTH-014"))
+    assert "iac-correlation" in line and "[authentication, secrets, iac]" in line

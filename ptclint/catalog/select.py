@@ -9,8 +9,33 @@ from ptclint.errors import ConfigError
 from ptclint.rule import Catalog, Param, Rule
 
 
+def _ids(spec: str) -> list[str]:
+    """`UP-001..005 UP-007` -> PTC-UP-001 ... PTC-UP-005, PTC-UP-007."""
+    out = []
+    for item in spec.split():
+        head, _, last = item.partition("..")
+        category, _, first = head.rpartition("-")
+        out += [f"PTC-{category}-{n:03d}" for n in range(int(first), int(last or first) + 1)]
+    return out
+
+
+# The packs of shared/reference/rules.md: what data a rule needs to be judged (selectable by name).
+PACKS: dict[str, frozenset[str]] = {
+    "core": frozenset(_ids("UP-001..005 UP-007 AUTH-001..005 AUTH-010..011 IAM-001..003 NAME-001..009 "
+                           "RCT-001..005 RCT-007..013")),
+    "iac-correlation": frozenset(_ids("AUTH-014..018 IAM-009..010 IAM-013 IAM-015 RCT-016..017 NAME-012")),
+    "live-secrets": frozenset(_ids("AUTH-006..009 AUTH-012..013")),
+    "live-iam": frozenset(_ids("IAM-004..008 IAM-011..012 RCT-006")),
+}
+
+
+def pack_of(rule: Rule) -> str:
+    """The pack a rule ships in ("" for a rule from --rules)."""
+    return next((name for name, ids in PACKS.items() if rule.id in ids), "")
+
+
 def _matches(rule: Rule, selector: str) -> bool:
-    """Id, whole-segment prefix (PTC, PTC-AUTH; never PTC-AUTH-01 for AUTH-010), name, tag or ALL."""
+    """Id, whole-segment prefix (PTC, PTC-AUTH; never PTC-AUTH-01 for AUTH-010), name, tag, pack or ALL."""
     s = selector.strip()
     up = s.upper()
     return (
@@ -18,6 +43,7 @@ def _matches(rule: Rule, selector: str) -> bool:
         or rule.id.startswith(up + "-")
         or rule.name == s.lower()
         or s.lower() in rule.tags
+        or rule.id in PACKS.get(s.lower(), ())
         or up == "ALL"
     )
 
@@ -32,14 +58,15 @@ def _unknown(flag: str, selector: str, catalog: Catalog) -> ConfigError:
     import difflib
 
     key = selector.strip().lower()
-    words = sorted({w for r in catalog.rules for w in (r.id, r.name, r.category, *r.tags)})
+    words = sorted({w for r in catalog.rules for w in (r.id, r.name, r.category, *r.tags)} | set(PACKS))
     best = max(words, key=lambda w: difflib.SequenceMatcher(None, key, w.lower()).ratio())
     hint = ""
     if difflib.SequenceMatcher(None, key, best.lower()).ratio() >= 0.6:
         hint = f"; did you mean {best}?"
     if any(r.id.startswith(selector.strip().upper()) for r in catalog.rules):
         hint += " (a prefix selects whole segments, such as PTC-AUTH, not part of a number)"
-    return ConfigError(f"{flag} {selector}: matches no rule id, category, name or tag{hint} (see `ptclint rules`)")
+    return ConfigError(f"{flag} {selector}: matches no rule id, category, name, tag or pack{hint} "
+                       "(see `ptclint rules`)")
 
 
 def select_rules(
