@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ptclint import __version__
+from ptclint.about import EXIT_CODES
 from ptclint.reporters import REPORTERS
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Lint Amazon ECR pull through cache rules and repository creation templates.",
+    epilog=EXIT_CODES,
 )
 
 
@@ -37,14 +38,16 @@ class FailOn(str, Enum):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"ptclint {__version__}")
+        from ptclint.about import version_text
+
+        typer.echo(version_text())
         raise typer.Exit(0)
 
 
 @app.callback()
 def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+                                 help="Print the version, the catalog version and rule count, and exit."),
 ) -> None:
     """ptclint: a policy linter for Amazon ECR pull through cache configuration.
 
@@ -167,8 +170,10 @@ def _run(flags: Flags) -> Report:
 def list_rules(
     rules: list[str] | None = typer.Option(None, "--rules", help="Directory of extra rule files."),
 ) -> None:
-    """List every rule: id, name, severity, pack, title (opt-in rules are marked) and tags; each of
-    id, name, pack (core, iac-correlation, live-secrets, live-iam) and tag is a --select selector."""
+    """List every rule: id, name, severity, pack, title, tags.
+
+    Opt-in rules are marked. Each id, name, pack (core, iac-correlation, live-secrets, live-iam) and
+    tag is a --select selector."""
     from ptclint.catalog import load_catalog
     from ptclint.errors import PtclintError
 
