@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,41 @@ class FailOn(str, Enum):
     warning = "warning"
     note = "note"
     never = "never"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class TableMode(str, Enum):
+    full = "full"
+    concise = "concise"
+
+
+@dataclass(frozen=True)
+class TableView:
+    """The table's command-line options; colour and width follow the terminal when there is one."""
+
+    color: str
+    mode: str
+    statistics: bool
+    quiet: bool
+    show_unjudged: bool
+
+    def render(self, result: Report, output: str | None) -> str:
+        import shutil
+
+        from ptclint.reporters.table import TableStyle, render_with
+
+        tty = output is None and sys.stdout.isatty()
+        colored = self.color == "always" or (self.color == "auto" and tty and not os.environ.get("NO_COLOR")
+                                             and os.environ.get("TERM") != "dumb")
+        width = shutil.get_terminal_size((100, 24)).columns if tty else int(os.environ.get("COLUMNS", "0") or 0)
+        style = TableStyle(width=max(40, width) if width else 100, color=colored, concise=self.mode == "concise",
+                           statistics=self.statistics, show_unjudged=self.show_unjudged, quiet=self.quiet)
+        return render_with(result, style)
 
 
 def _version(value: bool) -> None:
@@ -117,6 +153,13 @@ def scan(
                               "skipped; each file is judged with its whole unit."),
     root: str | None = typer.Option(None, "--root", help="Directory that report paths are relative to (default: "
                                     "the git top-level of the scanned files, else the working directory)."),
+    color: Color = typer.Option(Color.auto, "--color", help="Colour the table: auto (a terminal without NO_COLOR)."),
+    output_format: TableMode = typer.Option(TableMode.full, "--output-format", help="Table layout: full (grouped "
+                                            "by file, with the source line) or concise (file:line:col: ID message)."),
+    statistics: bool = typer.Option(False, "--statistics", help="Table: count findings per rule instead."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings and errors only, no summary."),
+    show_unjudged: bool = typer.Option(False, "--show-unjudged", help="Table: list every check that could not "
+                                       "be judged and every coverage gap, not the first few."),
 ) -> None:
     """Judge the configuration in PATHS against the rule catalog."""
     from ptclint import config as project_config
@@ -145,8 +188,10 @@ def scan(
     result = relative_to_root(_run(flags), find_root(flags.paths, root))
     for problem in result.problems:
         typer.echo(f"ptclint: error: {problem}", err=True)
-    _write(REPORTERS[format.value].render(result), output)
-    typer.echo(summary(result), err=True)
+    view = TableView(color.value, output_format.value, statistics, quiet, show_unjudged)
+    _write(view.render(result, output) if format.value == "table" else REPORTERS[format.value].render(result), output)
+    if not quiet:
+        typer.echo(summary(result), err=True)
     raise typer.Exit(result.exit_code())
 
 
