@@ -58,7 +58,8 @@ def render_with(result: Report, style: TableStyle) -> str:
         out.append("No findings.")
     if not style.quiet:
         out += _unjudged(result, style)
-    return "\n".join(out) + "\n" if out else ""
+    text = "\n".join(out)  # a block ends with an empty line, so the text with one newline
+    return text if not out or text.endswith("\n") else text + "\n"
 
 
 def _full(result: Report, findings: list[Outcome], style: TableStyle) -> list[str]:
