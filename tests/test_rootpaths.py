@@ -32,7 +32,9 @@ def test_every_format_names_repository_paths_from_a_subdirectory() -> None:
     doc = json.loads(ptclint("scan", "awscli", "-f", "json", cwd=cwd).stdout)
     assert {f["location"]["file"] for f in doc["findings"]} == {"examples/awscli/describe-pull-through-cache-rules.json"}
     table = ptclint("scan", "awscli", cwd=cwd).stdout
-    assert "examples/awscli/describe-pull-through-cache-rules.json:10:9" in table
+    assert table.startswith("examples/awscli/describe-pull-through-cache-rules.json\n  10:9  ERROR")
+    concise = ptclint("scan", "awscli", "--output-format", "concise", cwd=cwd).stdout
+    assert concise.startswith("examples/awscli/describe-pull-through-cache-rules.json:10:9: PTC-AUTH-001 ")
 
 
 def test_root_flag_and_a_tree_without_git(tmp_path: Path) -> None:
