@@ -7,12 +7,15 @@ import hashlib
 from ptclint import __version__
 from ptclint.paths import package_dir
 
-EXIT_CODES = (
-    "Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; "
-    "2 usage, configuration, catalog or input error; 3 partial: a lookup could not be covered or a "
-    "rule failed to evaluate (--allow-partial turns 3 into the code the findings give). "
-    "When several apply, the highest wins."
-)
+# "\b" keeps click from rewrapping the block (it broke "--fail-on" at its hyphen)
+EXIT_CODES = """\b
+Exit codes:
+  0  nothing at or above --fail-on
+  1  findings at or above --fail-on
+  2  usage, configuration, catalog or input error
+  3  partial: a lookup could not be covered or a rule failed to evaluate
+     (--allow-partial turns 3 into the code the findings alone give)
+When several apply, the highest wins."""
 
 
 def catalog_version() -> tuple[str, int]:

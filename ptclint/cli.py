@@ -23,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Lint Amazon ECR pull through cache rules and repository creation templates.",
     epilog=EXIT_CODES,
+    rich_markup_mode=None,  # rich markup ate "[default: warning]" and "[tool.ptclint]" in help texts
 )
 
 
@@ -202,13 +203,38 @@ def _run(flags: Flags) -> Report:
     from ptclint.scan import run
 
     try:
-        return run(project_config.options(flags))
+        options = project_config.options(flags)
+        _warn_shadowed(options.config.file if options.config else None)
+        return run(options)
     except PtclintError as exc:
         _fail(str(exc))
         raise  # unreachable: _fail exits
     except KeyboardInterrupt:  # typer would turn it into a silent exit 130
         typer.echo("ptclint: interrupted", err=True)
         raise typer.Exit(130) from None
+
+
+def _warn_shadowed(config_file: str | None) -> None:
+    from ptclint.showconfig import shadow_warning
+
+    warning = shadow_warning(config_file)
+    if warning:
+        typer.echo(warning, err=True)
+
+
+@app.command("config")
+def show_config(
+    config: str | None = typer.Option(None, "--config", help="Configuration file (default: the one a scan here "
+                                      "would use)."),
+) -> None:
+    """Show the configuration file a scan here uses and the settings it merges to."""
+    from ptclint.errors import PtclintError
+    from ptclint.showconfig import describe
+
+    try:
+        typer.echo("\n".join(describe(config)))
+    except PtclintError as exc:
+        _fail(str(exc))
 
 
 @app.command("rules")
