@@ -5,6 +5,7 @@ an unknown value a skipped case; rules that did not apply to a resource make no 
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
@@ -12,23 +13,29 @@ from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import level, sort_key
 
 _JUDGED = (OutcomeKind.PASS, OutcomeKind.FINDING, OutcomeKind.UNKNOWN, OutcomeKind.ERROR)
+# characters XML 1.0 cannot hold at all (a value read from a hostile input may carry them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _case_name(o: Outcome) -> str:
     name = f" {o.identity.name}" if o.identity.name else ""
-    return f"{o.identity}{name} ({o.origin.file})"
+    return _x(f"{o.identity}{name} ({o.origin.file})")
 
 
 def _case(suite: ET.Element, o: Outcome) -> None:
     case = ET.SubElement(suite, "testcase", {"classname": o.rule_id, "name": _case_name(o),
-                                             "file": o.origin.file, "line": str(max(1, o.origin.line))})
+                                             "file": _x(o.origin.file), "line": str(max(1, o.origin.line))})
     if o.kind is OutcomeKind.FINDING:
-        failure = ET.SubElement(case, "failure", {"message": o.message, "type": level(o)})
-        failure.text = f"{level(o).upper()} {o.rule_id} at {o.origin}\n{o.message}"
+        failure = ET.SubElement(case, "failure", {"message": _x(o.message), "type": level(o)})
+        failure.text = _x(f"{level(o).upper()} {o.rule_id} at {o.origin}\n{o.message}")
     elif o.kind is OutcomeKind.ERROR:
-        ET.SubElement(case, "error", {"message": o.detail, "type": "evaluation-error"})
+        ET.SubElement(case, "error", {"message": _x(o.detail), "type": "evaluation-error"})
     elif o.kind is OutcomeKind.UNKNOWN:
-        ET.SubElement(case, "skipped", {"message": f"could not be judged: {o.detail}"})
+        ET.SubElement(case, "skipped", {"message": _x(f"could not be judged: {o.detail}")})
 
 
 def render(result: Report) -> str:
@@ -58,8 +65,9 @@ def render(result: Report) -> str:
                                                   "failures": "0", "errors": str(len(result.problems)),
                                                   "skipped": "0"})
         for p in result.problems:
-            case = ET.SubElement(suite, "testcase", {"classname": "ptclint.input", "name": p.file, "file": p.file})
-            ET.SubElement(case, "error", {"message": p.message, "type": "input-error"})
+            case = ET.SubElement(suite, "testcase", {"classname": "ptclint.input", "name": _x(p.file),
+                                                     "file": _x(p.file)})
+            ET.SubElement(case, "error", {"message": _x(p.message), "type": "input-error"})
         totals["tests"] += len(result.problems)
         totals["errors"] += len(result.problems)
     for k, v in totals.items():

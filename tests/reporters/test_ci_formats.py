@@ -126,3 +126,12 @@ def test_markdown_summary_has_counts_a_findings_table_and_doc_links(examples) ->
     for row in rows:  # five cells, no pipe left unescaped inside a message
         assert len(re.split(r"(?<!\\)\|", row)) == 7, row
     assert "https://github.com/ptclint/ptclint/blob/main/docs/rules.md#ptc-auth-001" in text
+
+
+def test_junit_stays_well_formed_with_control_characters_from_an_input(examples) -> None:
+    import dataclasses
+
+    bad = dataclasses.replace(examples.findings[0], message="prefix 'a\x01b' \udc80 <&>")
+    report = dataclasses.replace(examples, outcomes=[bad])
+    root = ET.fromstring(REPORTERS["junit"].render(report))
+    assert root.find("testsuite/testcase/failure").get("message") == "prefix 'a\ufffdb' \ufffd <&>"
