@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ptclint import __version__
+from ptclint.about import EXIT_CODES
 from ptclint.reporters import REPORTERS
+
+if TYPE_CHECKING:
+    from ptclint.config import Flags
+    from ptclint.report import Report
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Lint Amazon ECR pull through cache rules and repository creation templates.",
+    epilog=EXIT_CODES,
+    rich_markup_mode=None,  # rich markup ate "[default: warning]" and "[tool.ptclint]" in help texts
 )
 
 
@@ -31,16 +38,53 @@ class FailOn(str, Enum):
     never = "never"
 
 
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class TableMode(str, Enum):
+    full = "full"
+    concise = "concise"
+
+
+@dataclass(frozen=True)
+class TableView:
+    """The table's command-line options; colour and width follow the terminal when there is one."""
+
+    color: str
+    mode: str
+    statistics: bool
+    quiet: bool
+    show_unjudged: bool
+
+    def render(self, result: Report, output: str | None) -> str:
+        import shutil
+
+        from ptclint.reporters.table import TableStyle, render_with
+
+        tty = output is None and sys.stdout.isatty()
+        colored = self.color == "always" or (self.color == "auto" and tty and not os.environ.get("NO_COLOR")
+                                             and os.environ.get("TERM") != "dumb")
+        width = shutil.get_terminal_size((100, 24)).columns if tty else int(os.environ.get("COLUMNS", "0") or 0)
+        style = TableStyle(width=max(40, width) if width else 100, color=colored, concise=self.mode == "concise",
+                           statistics=self.statistics, show_unjudged=self.show_unjudged, quiet=self.quiet)
+        return render_with(result, style)
+
+
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"ptclint {__version__}")
+        from ptclint.about import version_text
+
+        typer.echo(version_text())
         raise typer.Exit(0)
 
 
 @app.callback()
 def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+                                 help="Print the version, the catalog version and rule count, and exit."),
 ) -> None:
     """ptclint: a policy linter for Amazon ECR pull through cache configuration.
 
@@ -107,46 +151,70 @@ def _one(values: list[str] | None, flag: str) -> str:
     return values[0] if values else ""
 
 
+PATHS_OPTION = typer.Argument(None, help="Files or directories: ptclint snapshots, AWS CLI JSON "
+                              "output, CloudFormation, Terraform; `-` reads one document from stdin.")
+FAIL_ON_OPTION = typer.Option(None, "--fail-on",
+                              help="Lowest severity that makes the exit code 1 [default: warning].")
+SELECT_OPTION = typer.Option(None, "--select", help="Run only these rules (id, category such as "
+                             "PTC-AUTH, name or tag). Repeatable.")
+EXTEND_SELECT_OPTION = typer.Option(None, "--extend-select", help="Add rules to the default set "
+                                    "(opt-in rules by exact id). Repeatable.")
+ACCOUNT_OPTION = typer.Option(None, "--account", help="Account id for inputs that do not name one "
+                              "(AWS CLI output). Live: an account to collect (repeatable).")
+REGION_OPTION = typer.Option(None, "--region", help="Region for inputs that do not name one (AWS CLI "
+                             "output). Live: a Region to collect (repeatable).")
+RULES_OPTION = typer.Option(None, "--rules",
+                            help="Directory of extra rule files, validated like the shipped ones.")
+ALLOW_PARTIAL_OPTION = typer.Option(False, "--allow-partial",
+                                    help="Do not exit 3 for coverage gaps or rule evaluation errors.")
+MAX_FILE_SIZE_OPTION = typer.Option(None, "--max-file-size",
+                                    help="Refuse input files larger than this many bytes (default 10 MiB).")
+CFN_PARAMETER_OPTION = typer.Option(None, "--cfn-parameter", help="Set a CloudFormation template "
+                                    "parameter, overriding its Default: KEY=VALUE. Repeatable.")
+VAR_OPTION = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. "
+                          "Repeatable.")
+VAR_FILE_OPTION = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or "
+                               ".tfvars.json FILE. Repeatable.")
+TF_ROOT_OPTION = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan "
+                              "JSON (default: the plan's directory), so plan findings point at .tf lines.")
+CONFIG_OPTION = typer.Option(None, "--config", help="Configuration file (default: .ptclint.toml or "
+                             "[tool.ptclint] in pyproject.toml, looked up from the working directory).")
+HOOK_OPTION = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are "
+                           "skipped; each file is judged with its whole unit.")
+SNAPSHOT_OPTION = typer.Option(None, "--snapshot", help="Live: also write the collected snapshot to FILE "
+                               "(with --format sarif: default ptclint-snapshot.json; results point at its "
+                               "lines).")
+ROOT_OPTION = typer.Option(None, "--root", help="Directory that report paths are relative to (default: "
+                           "the git top-level of the scanned files, else the working directory).")
+OUTPUT_FORMAT_OPTION = typer.Option(TableMode.full, "--output-format", help="Table layout: full (grouped "
+                                    "by file, with the source line) or concise (file:line:col: ID message).")
+SHOW_UNJUDGED_OPTION = typer.Option(False, "--show-unjudged", help="Table: list every check that could not "
+                                    "be judged and every coverage gap, not the first few.")
+
+
 @app.command()
 def scan(
-    paths: list[str] | None = typer.Argument(None, help="Files or directories: ptclint snapshots, AWS CLI JSON "
-                                             "output, CloudFormation, Terraform; `-` reads one document from stdin."),
+    paths: list[str] | None = PATHS_OPTION,
     format: Format = typer.Option(Format("table"), "--format", "-f", help="Output format."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
-    fail_on: FailOn | None = typer.Option(None, "--fail-on",
-                                          help="Lowest severity that makes the exit code 1 [default: warning]."),
-    select: list[str] | None = typer.Option(None, "--select", help="Run only these rules (id, category such as "
-                                            "PTC-AUTH, name or tag). Repeatable."),
-    extend_select: list[str] | None = typer.Option(None, "--extend-select", help="Add rules to the default set "
-                                                   "(opt-in rules by exact id). Repeatable."),
+    fail_on: FailOn | None = FAIL_ON_OPTION,
+    select: list[str] | None = SELECT_OPTION,
+    extend_select: list[str] | None = EXTEND_SELECT_OPTION,
     ignore: list[str] | None = typer.Option(None, "--ignore", help="Do not run these rules. Repeatable."),
     param: list[str] | None = typer.Option(None, "--param", help="Set a rule parameter: RULE.NAME=VALUE. Repeatable."),
-    account: list[str] | None = typer.Option(None, "--account", help="Account id for inputs that do not name one "
-                                             "(AWS CLI output). Live: an account to collect (repeatable)."),
-    region: list[str] | None = typer.Option(None, "--region", help="Region for inputs that do not name one (AWS CLI "
-                                            "output). Live: a Region to collect (repeatable)."),
-    rules: list[str] | None = typer.Option(None, "--rules",
-                                           help="Directory of extra rule files, validated like the shipped ones."),
-    allow_partial: bool = typer.Option(False, "--allow-partial",
-                                       help="Do not exit 3 for coverage gaps or rule evaluation errors."),
-    max_file_size: int | None = typer.Option(None, "--max-file-size",
-                                             help="Refuse input files larger than this many bytes (default 10 MiB)."),
-    cfn_parameter: list[str] | None = typer.Option(None, "--cfn-parameter", help="Set a CloudFormation template "
-                                                   "parameter, overriding its Default: KEY=VALUE. Repeatable."),
-    var: list[str] | None = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. "
-                                         "Repeatable."),
-    var_file: list[str] | None = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or "
-                                              ".tfvars.json FILE. Repeatable."),
-    tf_root: str | None = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan "
-                                       "JSON (default: the plan's directory), so plan findings point at .tf lines."),
-    config: str | None = typer.Option(None, "--config", help="Configuration file (default: .ptclint.toml or "
-                                      "[tool.ptclint] in pyproject.toml, looked up from the working directory)."),
-    hook: bool = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are "
-                              "skipped; each file is judged with its whole unit."),
+    account: list[str] | None = ACCOUNT_OPTION,
+    region: list[str] | None = REGION_OPTION,
+    rules: list[str] | None = RULES_OPTION,
+    allow_partial: bool = ALLOW_PARTIAL_OPTION,
+    max_file_size: int | None = MAX_FILE_SIZE_OPTION,
+    cfn_parameter: list[str] | None = CFN_PARAMETER_OPTION,
+    var: list[str] | None = VAR_OPTION,
+    var_file: list[str] | None = VAR_FILE_OPTION,
+    tf_root: str | None = TF_ROOT_OPTION,
+    config: str | None = CONFIG_OPTION,
+    hook: bool = HOOK_OPTION,
     live: bool = typer.Option(False, "--live", help="Collect from AWS (read-only) and scan that; see the Live flags."),
-    snapshot: str | None = typer.Option(None, "--snapshot", help="Live: also write the collected snapshot to FILE "
-                                        "(with --format sarif: default ptclint-snapshot.json; results point at its "
-                                        "lines)."),
+    snapshot: str | None = SNAPSHOT_OPTION,
     profile: str | None = PROFILE,
     all_regions: bool = ALL_REGIONS,
     org: bool = ORG,
@@ -155,9 +223,17 @@ def scan(
     role_arn_template: str | None = ROLE_ARN_TEMPLATE,
     external_id: str | None = EXTERNAL_ID,
     concurrency: int = CONCURRENCY,
+    root: str | None = ROOT_OPTION,
+    color: Color = typer.Option(Color.auto, "--color", help="Colour the table: auto (a terminal without NO_COLOR)."),
+    output_format: TableMode = OUTPUT_FORMAT_OPTION,
+    statistics: bool = typer.Option(False, "--statistics", help="Table: count findings per rule instead."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings and errors only, no summary."),
+    show_unjudged: bool = SHOW_UNJUDGED_OPTION,
 ) -> None:
     """Judge the configuration in PATHS (or, with --live, in AWS accounts) against the rule catalog."""
     from ptclint import config as project_config
+    from ptclint.reporters.table import summary
+    from ptclint.rootpaths import find_root, relative_to_root
 
     if not paths and not live:
         _fail("missing PATHS: files or directories to scan, `-` for stdin, or --live")
@@ -186,17 +262,33 @@ def scan(
         _fail("--snapshot: only with --live")
     if live and not snapshot and format.value == "sarif":
         snapshot = "ptclint-snapshot.json"  # GitHub rejects results without a file: they point at its lines
-    _scan(flags, format.value, output, live_flags, snapshot)
+    result = relative_to_root(_run(flags, live_flags, snapshot), find_root(flags.paths, root))
+    _print_errors(result, live_flags is not None)
+    view = TableView(color.value, output_format.value, statistics, quiet, show_unjudged)
+    _write(view.render(result, output) if format.value == "table" else REPORTERS[format.value].render(result), output)
+    if not quiet:
+        typer.echo(summary(result), err=True)
+    raise typer.Exit(result.exit_code())
 
 
-def _scan(flags: Any, fmt: str, output: str | None, live_flags: Any, snapshot: str | None) -> None:
+def _print_errors(result: Report, live: bool) -> None:
+    for problem in result.problems:
+        typer.echo(f"ptclint: error: {problem}", err=True)
+    if live:
+        for gap in result.gaps:
+            typer.echo(f"ptclint: coverage gap: {gap}", err=True)
+
+
+def _run(flags: Flags, live_flags: Any = None, snapshot: str | None = None) -> Report:
+    """Merge the flags with the configuration file, collect live data if asked, and scan; a user
+    error is one line and exit 2."""
     from ptclint import config as project_config
     from ptclint.errors import PtclintError
-    from ptclint.reporters.table import summary
     from ptclint.scan import run
 
     try:
         options = project_config.options(flags)
+        _warn_shadowed(options.config.file if options.config else None)
         from ptclint.live import IN_MEMORY, collect, with_snapshot, with_stdin
 
         options = with_stdin(options)
@@ -205,21 +297,36 @@ def _scan(flags: Any, fmt: str, output: str | None, live_flags: Any, snapshot: s
             if snapshot:
                 _write(text, snapshot)
             options = with_snapshot(options, text, _shown(snapshot) if snapshot else IN_MEMORY)
-        result = run(options)
+        return run(options)
     except PtclintError as exc:
         _fail(str(exc))
-        return
+        raise  # unreachable: _fail exits
     except KeyboardInterrupt:  # typer would turn it into a silent exit 130
         typer.echo("ptclint: interrupted", err=True)
         raise typer.Exit(130) from None
-    for problem in result.problems:
-        typer.echo(f"ptclint: error: {problem}", err=True)
-    if live_flags is not None:
-        for gap in result.gaps:
-            typer.echo(f"ptclint: coverage gap: {gap}", err=True)
-    _write(REPORTERS[fmt].render(result), output)
-    typer.echo(summary(result), err=True)
-    raise typer.Exit(result.exit_code())
+
+
+def _warn_shadowed(config_file: str | None) -> None:
+    from ptclint.showconfig import shadow_warning
+
+    warning = shadow_warning(config_file)
+    if warning:
+        typer.echo(warning, err=True)
+
+
+@app.command("config")
+def show_config(
+    config: str | None = typer.Option(None, "--config", help="Configuration file (default: the one a scan here "
+                                      "would use)."),
+) -> None:
+    """Show the configuration file a scan here uses and the settings it merges to."""
+    from ptclint.errors import PtclintError
+    from ptclint.showconfig import describe
+
+    try:
+        typer.echo("\n".join(describe(config)))
+    except PtclintError as exc:
+        _fail(str(exc))
 
 
 def _shown(path: str) -> str:
@@ -279,7 +386,10 @@ def export(
 def list_rules(
     rules: list[str] | None = typer.Option(None, "--rules", help="Directory of extra rule files."),
 ) -> None:
-    """List every rule: id, name, severity, title (opt-in rules are marked)."""
+    """List every rule: id, name, severity, pack, title, tags.
+
+    Opt-in rules are marked. Each id, name, pack (core, iac-correlation, live-secrets, live-iam) and
+    tag is a --select selector."""
     from ptclint.catalog import load_catalog
     from ptclint.errors import PtclintError
 
@@ -288,10 +398,13 @@ def list_rules(
     except PtclintError as exc:
         _fail(str(exc))
         return
+    from ptclint.catalog.select import pack_of
+
     width = max(len(r.name) for r in catalog.rules)
     for r in catalog.rules:
         flag = " (opt-in)" if r.opt_in else ""
-        typer.echo(f"{r.id:<13} {r.name:<{width}}  {r.severity.value:<7}  {r.title}{flag}")
+        typer.echo(f"{r.id:<13} {r.name:<{width}}  {r.severity.value:<7}  {pack_of(r) or '-':<15}  {r.title}{flag}"
+                   f"  [{', '.join(r.tags)}]")
 
 
 @app.command()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -110,7 +111,26 @@ def _validate(path: Path, data: dict[str, Any]) -> None:
     from ptclint import schemas
     from ptclint.parsing import Document
 
+    _check_keys(path, data)
     schemas.validate(Document(str(path), data, {}, {}, "toml"), "config")
+
+
+def _check_keys(path: Path, data: dict[str, Any]) -> None:
+    """An unknown key names the key the user probably meant (`fail_on` -> `fail-on`)."""
+    import difflib
+    import json
+
+    from ptclint.paths import package_dir
+
+    schema = json.loads((package_dir("schemas") / "config.schema.json").read_text(encoding="utf-8"))
+    known = sorted(schema.get("properties", {}))
+    table = "[tool.ptclint] " if path.name == "pyproject.toml" else ""
+    for key in data:
+        if key in known:
+            continue
+        near = [key.replace("_", "-")] if key.replace("_", "-") in known else difflib.get_close_matches(key, known, 1)
+        hint = f"; did you mean {near[0]!r}?" if near else f"; expected one of: {', '.join(known)}"
+        raise ConfigError(f"{path}: {table}{key}: unknown key{hint}")
 
 
 # ---------------------------------------------------------------- options of one scan
@@ -144,6 +164,19 @@ class ScanOptions:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
         account, region = self.config.context_for(path) if self.config else ("", "")
         return self.account or account, self.region or region
+
+    def selector_sources(self) -> dict[tuple[str, str], str]:
+        """(flag, selector) -> the configuration key it came from, so an error names the file, not the flag."""
+        out: dict[tuple[str, str], str] = {}
+        conf = self.config
+        if conf is None or conf.file is None:
+            return out
+        table = "[tool.ptclint] " if conf.file.endswith("pyproject.toml") else ""
+        for key in ("select", "extend-select", "ignore"):
+            for item in conf.get(key) or []:
+                for part in str(item).split(","):
+                    out[(f"--{key}", part.strip())] = f"{conf.file}: {table}{key} ="
+        return out
 
     def unit_of(self, path: str) -> tuple[str, ...] | None:
         """Which configured registry an input belongs to (None: it stands as its loader says)."""
@@ -189,7 +222,21 @@ def options(flags: Flags) -> ScanOptions:
     """Check the flags that need no file, read the configuration file, merge the two."""
     if flags.account and not (len(flags.account) == 12 and flags.account.isdigit()):
         raise ConfigError(f"--account {flags.account}: expected a 12-digit AWS account id")
+    if flags.region:
+        flags = replace(flags, region=region_name(flags.region, "--region"))
     return merge(load(Path(flags.config) if flags.config else find()), flags)
+
+
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
+def region_name(value: str, source: str) -> str:
+    """An AWS Region code, lower-cased (`EU-WEST-1` is eu-west-1); anything else is an error, so a
+    mistyped Region never makes every ARN in the input look cross-Region."""
+    region = value.strip().lower()
+    if not _REGION.fullmatch(region):
+        raise ConfigError(f"{source} {value}: expected an AWS Region code such as eu-west-1")
+    return region
 
 
 def merge(conf: Config, flags: Flags) -> ScanOptions:

@@ -106,6 +106,7 @@ class Report:
     fail_on: str
     allow_partial: bool
     started: datetime
+    root: str = ""  # the directory paths are relative to (rootpaths.py); "" = the working directory
 
     @property
     def findings(self) -> list[Outcome]:

@@ -16,7 +16,8 @@ def run(options: ScanOptions, catalog: Catalog | None = None) -> Report:
     started = options.now or datetime.now(timezone.utc)
     if catalog is None:
         catalog = load_catalog(options.rules_dirs)
-    rules = select_rules(catalog, options.select, options.extend_select, options.ignore)
+    rules = select_rules(catalog, options.select, options.extend_select, options.ignore,
+                         options.selector_sources())
     params = resolve_params(rules, options.params, catalog)
     registries, problems, files = load_inputs(options)
     outcomes, skips = evaluate(rules, registries, params, started)

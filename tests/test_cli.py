@@ -128,7 +128,12 @@ def test_rules_explain_and_version(catalog) -> None:
     assert ptclint("explain", "PTC-XX-999").returncode == 2
     from ptclint import __version__
 
-    assert ptclint("--version").stdout.strip() == f"ptclint {__version__}"
+    version = ptclint("--version").stdout.splitlines()
+    assert version[0] == f"ptclint {__version__}"
+    assert version[1].startswith("catalog ") and version[1].endswith(f" ({len(catalog.rules)} rules)")
+    help_text = " ".join(ptclint("--help").stdout.replace("│", " ").split())
+    for code in ("Exit codes: 0 nothing at or above --fail-on", "1 findings", "2 usage", "3 partial"):
+        assert code in help_text
 
 
 def test_output_file_is_written(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Golden outputs: every byte of the table, JSON and SARIF reports (and the summary line) for the
+"""Golden outputs: every byte of every format's report (and the summary line) for the
 bundled examples and the IaC fixtures, recorded before the core redesign and kept equal after it.
 
 The scan time is fixed and the checkout's path is replaced by `<ROOT>`, so the files hold nothing
@@ -17,7 +17,8 @@ from conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 NOW = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
-FORMATS = {"table": "txt", "json": "json", "sarif": "sarif"}
+FORMATS = {"table": "txt", "json": "json", "sarif": "sarif",
+           "github": "github.txt", "gitlab": "gitlab.json", "junit": "junit.xml", "markdown": "md"}
 
 # name -> ScanOptions keyword arguments (paths relative to the checkout, as a user types them)
 CASES: dict[str, dict] = {

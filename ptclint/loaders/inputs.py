@@ -3,6 +3,8 @@ merge the registries. One bad input is reported with its place and the rest are 
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,10 @@ if TYPE_CHECKING:
     from ptclint.loaders.sources import Source
 
 _NOT_RECOGNISED = ("not a recognised ptclint input: expected a ptclint snapshot, the JSON output of a supported AWS "
-                   "CLI command, a CloudFormation template or Terraform plan/state JSON (see `ptclint scan --help`)")
+                   "CLI command, a CloudFormation template (YAML or JSON), a Terraform configuration (.tf) or "
+                   "Terraform plan/state JSON (see `ptclint scan --help`)")
+# a named file with another extension that does not even parse is "not an input", not a parser error
+_PARSED_EXTENSIONS = (".json", ".yaml", ".yml", ".template")
 
 
 def load_inputs(options: Any) -> tuple[list[Registry], list[InputProblem], list[str]]:
@@ -35,9 +40,10 @@ def load_inputs(options: Any) -> tuple[list[Registry], list[InputProblem], list[
         shown = source.path if source in options.sources else display_path(source.path)
         named = source.named and not options.hook  # pre-commit names every changed file: judged like found ones
         try:
+            _refuse_oversized(source, max_bytes)
             if not named and not sniffed(source, sniff, max_bytes):
                 continue
-            loader = next((lo for lo in loaders if lo.claims(source)), None)
+            loader = _claimant(loaders, source, named, shown)
             if loader is None:
                 if named:
                     raise InputError(shown, _NOT_RECOGNISED)
@@ -54,6 +60,32 @@ def load_inputs(options: Any) -> tuple[list[Registry], list[InputProblem], list[
         except OSError as exc:
             problems.append(InputProblem(shown, f"cannot read: {exc.strerror or exc}"))
     return merge(loaded), problems, files
+
+
+def _refuse_oversized(source: Source, max_bytes: int) -> None:
+    """A regular file over the size limit is an input problem, also when found by walking (a silent
+    skip would read as "No findings")."""
+    from ptclint.loaders.sources import FileSource
+
+    if isinstance(source, FileSource) and not source.named:
+        try:
+            st = os.stat(source.path)
+        except OSError:
+            return
+        if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
+            raise InputError(source.path, f"file is {st.st_size} bytes, over the {max_bytes}-byte limit "
+                             "(set --max-file-size to raise it); not read")
+
+
+def _claimant(loaders: list[Loader], source: Source, named: bool, shown: str) -> Loader | None:
+    """The first loader that claims the source. A named file that is not JSON/YAML by its name and does
+    not parse (README.md) is reported as not an input, not with the parser's error."""
+    try:
+        return next((lo for lo in loaders if lo.claims(source)), None)
+    except InputError:
+        if named and _is_file(source) and not source.path.lower().endswith(_PARSED_EXTENSIONS):
+            raise InputError(shown, _NOT_RECOGNISED) from None
+        raise
 
 
 def _is_file(source: Source) -> bool:

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from ptclint import INFORMATION_URI
 from ptclint.report import Outcome, Report
+from ptclint.rule import Rule
 
 
 class Reporter(Protocol):
@@ -38,6 +40,10 @@ REPORTERS: dict[str, Reporter] = {
     "table": _Module("ptclint.reporters.table"),
     "json": _Module("ptclint.reporters.json"),
     "sarif": _Module("ptclint.reporters.sarif"),
+    "github": _Module("ptclint.reporters.github"),
+    "gitlab": _Module("ptclint.reporters.gitlab"),
+    "junit": _Module("ptclint.reporters.junit"),
+    "markdown": _Module("ptclint.reporters.markdown"),
 }
 
 
@@ -51,3 +57,13 @@ def fingerprint(outcome: Outcome) -> str:
 def sort_key(outcome: Outcome) -> tuple[str, int, int, str, str, str]:
     o = outcome.origin
     return (o.file, o.line, o.column, outcome.rule_id, str(outcome.identity), outcome.identity.name)
+
+
+def docs_uri(rule: Rule) -> str:
+    """The rule's section in the generated rule documentation."""
+    return f"{INFORMATION_URI}/blob/main/docs/rules.md#{rule.id.lower()}"
+
+
+def level(outcome: Outcome) -> str:
+    """A finding's severity as text (error, warning, note)."""
+    return outcome.severity.value if outcome.severity else "warning"

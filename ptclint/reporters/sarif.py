@@ -18,15 +18,11 @@ import sarif_om as om
 
 from ptclint import INFORMATION_URI, __version__
 from ptclint.report import Outcome, OutcomeKind, Report
-from ptclint.reporters import fingerprint, sort_key
+from ptclint.reporters import docs_uri, fingerprint, sort_key
 from ptclint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-
-
-def docs_uri(rule: Rule) -> str:
-    return f"{INFORMATION_URI}/blob/main/docs/rules.md#{rule.id.lower()}"
 
 
 def _sentence(text: str) -> str:
@@ -153,7 +149,7 @@ def build(result: Report, category: str = "ptclint/scan/") -> om.SarifLog:
             )
         ),
         automation_details=om.RunAutomationDetails(id=category),
-        original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=Path(os.getcwd()).as_uri() + "/")},
+        original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=Path(result.root or os.getcwd()).as_uri() + "/")},
         invocations=[invocation],
         results=[_result(f, index[f.rule_id]) for f in findings],
         column_kind="unicodeCodePoints",
