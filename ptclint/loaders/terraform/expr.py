@@ -17,6 +17,7 @@ from typing import Any
 
 from lark import Token, Tree
 
+from ptclint import budgets
 from ptclint.loaders.terraform import operators
 from ptclint.loaders.terraform.functions import FUNCTIONS
 from ptclint.loaders.terraform.hcl import children, name_of
@@ -46,6 +47,7 @@ class Evaluator:
         self.root_dir = root_dir
         self.max_file_bytes = max_file_bytes
         self.depth = 0
+        self.meter = budgets.meter()  # the budget of the input being read
 
     # -- entry points
 
@@ -63,7 +65,11 @@ class Evaluator:
         try:
             if self.depth > _MAX_DEPTH:
                 raise TfError("expression nested too deeply")
-            return self._eval(node, env)
+            self.meter.spend(1, "evaluating expressions")
+            value = self._eval(node, env)
+            if budgets.sized(value) > self.meter.budgets.value_size:
+                self.meter.check_size(budgets.sized(value), "a value built by an expression")
+            return value
         except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError, ZeroDivisionError) as exc:
             # a shape we did not expect, or a function fed values it cannot take: unknown, never a crash.
             # The exception's text is not kept: it could quote a value.

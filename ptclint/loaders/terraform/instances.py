@@ -13,6 +13,7 @@ from typing import Any
 
 from lark import Tree
 
+from ptclint.budgets import BudgetExceeded
 from ptclint.errors import InputError
 from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.hcl import Block, children, parse_expression, reference_name, unwrap
@@ -153,6 +154,9 @@ class ModuleInstance:
                 self._locals[name] = ("ok", value)
             except TfError as exc:
                 self._locals[name] = ("err", str(exc))
+            except BudgetExceeded as exc:
+                o = attr.origin
+                raise exc.locate(o.file, o.line, o.column, f"{self.prefix}local.{name}") from None
         state, value = self._locals[name]
         if state == "err":
             raise TfError(value)
@@ -183,6 +187,13 @@ class ModuleInstance:
 
     def _expand(self, block: Block, address: str, make: Any) -> Any:
         """for_each -> {key: instance}; count -> [instance]; neither -> instance; unknown -> Unknown."""
+        try:
+            return self._expand_instances(block, address, make)
+        except BudgetExceeded as exc:
+            o = next((a.origin for a in (block.attrs.get("for_each"), block.attrs.get("count")) if a), block.origin)
+            raise exc.locate(o.file, o.line, o.column, address) from None
+
+    def _expand_instances(self, block: Block, address: str, make: Any) -> Any:
         ev = self.unit.evaluator
         for_each, count = block.attrs.get("for_each"), block.attrs.get("count")
         if for_each is not None and count is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
+from ptclint.budgets import BudgetExceeded
 from ptclint.errors import InputError
 from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.hcl import Block, reference_name, traversal
@@ -201,6 +202,13 @@ class ResourceInstance(Lazy):
     # -- to the model
 
     def to_object(self) -> M.TfObject:
+        try:
+            return self._to_object()
+        except BudgetExceeded as exc:
+            o = self.block.origin
+            raise exc.locate(o.file, o.line, o.column, self.address) from None
+
+    def _to_object(self) -> M.TfObject:
         ev = self.mi.unit.evaluator
         values: dict[str, Any] = {}
         origins: dict[str, Origin] = {}

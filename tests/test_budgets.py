@@ -1,0 +1,142 @@
+"""Budgets and containment (issue 11): no input hangs a scan, blows its memory or aborts it.
+
+Each hostile input is small and semantic (self references, doubling chains, nested loops, nested
+intrinsics); each is read next to a good file, whose findings must still be reported. Inputs that
+would cost minutes without a budget are run with small budgets (`budgets.using`), so each test ends
+quickly; a thread with a generous timeout is only a safety net, never a timed assertion.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from ptclint import budgets
+
+AWSCLI_RULES = ROOT / "examples" / "awscli" / "describe-pull-through-cache-rules.json"
+GOOD_FINDINGS = {"PTC-AUTH-001", "PTC-UP-004"}
+SMALL = budgets.Budgets(evaluation_steps=50_000, loop_iterations=5_000, value_size=20_000)
+
+
+def scan_with_good_file(catalog, *paths: Path, limits: budgets.Budgets = SMALL, **options):
+    """Scan `paths` and a good AWS CLI export in one run (in a thread: a hang fails, never blocks)."""
+    from ptclint.scan import ScanOptions, run
+
+    results: list = []
+
+    def work() -> None:
+        with budgets.using(limits):
+            results.append(run(ScanOptions(paths=[*map(str, paths), str(AWSCLI_RULES)], **options), catalog=catalog))
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(300)
+    assert not worker.is_alive(), "the scan did not end"
+    assert results, "the scan raised"
+    result = results[0]
+    assert {f.rule_id for f in result.findings if f.origin.file.endswith(AWSCLI_RULES.name)} == GOOD_FINDINGS
+    assert result.exit_code() == 2
+    return result
+
+
+def only_problem(result, fragment: str):
+    assert len(result.problems) == 1, result.problems
+    problem = result.problems[0]
+    assert fragment in problem.message, str(problem)
+    return problem
+
+
+def tf(tmp_path: Path, name: str, text: str) -> Path:
+    directory = tmp_path / name
+    directory.mkdir()
+    (directory / "main.tf").write_text(text)
+    return directory
+
+
+RULE = ('resource "aws_ecr_pull_through_cache_rule" "r" {\n  ecr_repository_prefix = %s\n'
+        '  upstream_registry_url = "quay.io"\n}\n')
+
+
+# ---------------------------------------------------------------- Terraform
+
+
+def test_nested_for_over_range_is_refused(tmp_path: Path, catalog) -> None:
+    unit = tf(tmp_path, "loops", "locals {\n  big = [for a in range(1000) : [for b in range(1000) : "
+                                  "[for c in range(1000) : c]]]\n}\n" + RULE % '"p${length(local.big)}"')
+    problem = only_problem(scan_with_good_file(catalog, unit), "loop_iterations budget of 5,000")
+    assert problem.file.endswith("loops/main.tf") and problem.line == 2
+    assert "local.big" in problem.message
+
+
+def test_strings_doubled_through_locals_are_refused(tmp_path: Path, catalog) -> None:
+    lines = ['locals {', '  s0 = "ab"'] + [f'  s{i} = "${{local.s{i - 1}}}${{local.s{i - 1}}}"' for i in range(1, 30)]
+    unit = tf(tmp_path, "doubling", "\n".join(lines) + "\n}\n" + RULE % '"p${length(local.s29)}"')
+    problem = only_problem(scan_with_good_file(catalog, unit), "value_size budget of 20,000")
+    assert problem.file.endswith("doubling/main.tf") and "local.s" in problem.message
+
+
+def test_join_of_doubled_lists_is_refused(tmp_path: Path, catalog) -> None:
+    lines = ['locals {', '  l0 = ["abcdefgh"]'] + [f"  l{i} = concat(local.l{i - 1}, local.l{i - 1})"
+                                                  for i in range(1, 30)]
+    unit = tf(tmp_path, "lists", "\n".join(lines) + "\n}\n" + RULE % 'join("", local.l29)')
+    only_problem(scan_with_good_file(catalog, unit), "value_size budget")
+
+
+def test_count_over_a_huge_number_names_the_resource(tmp_path: Path, catalog) -> None:
+    unit = tf(tmp_path, "count", 'resource "aws_ecr_pull_through_cache_rule" "many" {\n'
+                                 '  count = 100000000000\n  ecr_repository_prefix = "p${count.index}"\n'
+                                 '  upstream_registry_url = "quay.io"\n}\n')
+    problem = only_problem(scan_with_good_file(catalog, unit), "resource instances")
+    assert "count" in problem.file or problem.file.endswith("main.tf")
+    assert problem.line == 2
+
+
+def test_range_is_never_cut_short(catalog) -> None:
+    """Terraform refuses range() past 1,024 elements; ptclint does not judge a truncated list."""
+    from ptclint.loaders.terraform.functions import FUNCTIONS
+    from ptclint.loaders.terraform.values import TfError
+
+    assert len(FUNCTIONS["range"](1024)) == 1024
+    with pytest.raises(TfError, match="more than 1024"):
+        FUNCTIONS["range"](1025)
+    with pytest.raises(TfError):
+        FUNCTIONS["range"](float("inf"))
+
+
+@pytest.mark.parametrize("pattern, replacement, expected", [
+    ("/(a+)+$/", "x", "a" * 40 + "!"),  # catastrophic for a backtracking engine, linear in RE2
+    ("/(\\\\w+)-(\\\\w+)/", "$2_${1}", "world_hello"),
+    ("/o/", "$$", "hell$-w$rld"),
+])
+def test_replace_uses_re2_with_terraform_syntax(pattern, replacement, expected) -> None:
+    from ptclint.loaders.terraform.functions import FUNCTIONS
+
+    text = "a" * 40 + "!" if expected.startswith("a") else "hello-world"
+    assert FUNCTIONS["replace"](text, pattern.replace("\\\\", "\\"), replacement) == expected
+
+
+def test_replace_with_a_pattern_re2_refuses_is_unknown_and_quiet(capfd) -> None:
+    from ptclint.loaders.terraform.functions import FUNCTIONS
+    from ptclint.loaders.terraform.values import TfError
+
+    with pytest.raises(TfError) as info:
+        FUNCTIONS["replace"]("abc", "/(?=PLANTED)/", "x")  # a look-ahead: Perl syntax, not RE2
+    assert "PLANTED" not in str(info.value)
+    assert "PLANTED" not in "".join(capfd.readouterr())  # RE2 logs nothing (it would quote the pattern)
+
+
+# ---------------------------------------------------------------- IAM wildcards
+
+
+def test_iam_wildcards_match_in_linear_time() -> None:
+    """A 2 KB pattern of stars that a backtracking regex takes minutes over."""
+    from ptclint.rulelib import iam
+
+    pattern, text = "*a" * 1000 + "b", "a" * 2000
+    assert iam.action_matches(pattern, text) is False
+    assert iam._glob_covers("repository/*", "repository/x/*")
+    assert iam._glob_overlap("*a?" * 700, "a*" * 1000) is True
+    assert iam._glob_overlap("a" * 3000, "*b") is False  # no recursion: no RecursionError
