@@ -46,6 +46,7 @@ class BudgetExceeded(Exception):  # noqa: N818 - the name says what happened, li
         self.file: str | None = None
         self.line: int | None = None
         self.column: int | None = None
+        self.path: tuple[object, ...] | None = None  # a place in a document, for a loader to turn into a line
         super().__init__(budget)
 
     def locate(self, file: str | None = None, line: int | None = None, column: int | None = None,

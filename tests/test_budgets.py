@@ -140,3 +140,59 @@ def test_iam_wildcards_match_in_linear_time() -> None:
     assert iam._glob_covers("repository/*", "repository/x/*")
     assert iam._glob_overlap("*a?" * 700, "a*" * 1000) is True
     assert iam._glob_overlap("a" * 3000, "*b") is False  # no recursion: no RecursionError
+
+
+# ---------------------------------------------------------------- CloudFormation
+
+CFN_RULE = ("  Rule:\n    Type: AWS::ECR::PullThroughCacheRule\n    Properties:\n"
+            "      EcrRepositoryPrefix: {prefix}\n      UpstreamRegistryUrl: quay.io\n")
+
+
+def _ssm_chain(levels: int, name_of_previous: str) -> str:
+    out = ["Resources:", "  P0:", "    Type: AWS::SSM::Parameter", "    Properties:", "      Name: seed",
+           "      Type: String", "      Value: x"]
+    for i in range(1, levels):
+        out += [f"  P{i}:", "    Type: AWS::SSM::Parameter", "    Properties:",
+                f"      Name: {name_of_previous.format(p=f'P{i - 1}')}", "      Type: String", "      Value: x"]
+    return "\n".join(out) + "\n"
+
+
+def test_ref_chains_are_resolved_once_each(tmp_path: Path, catalog) -> None:
+    """Each resource's name selects from two Refs to the one before: 2^60 resolutions without a memo."""
+    path = tmp_path / "chain.yaml"
+    path.write_text(_ssm_chain(60, "!Select [0, [!Ref {p}, !Ref {p}, !Ref {p}]]")
+                    + CFN_RULE.format(prefix="!Select [0, [!Ref P59, !Ref P59]]"))
+    from ptclint.scan import ScanOptions, run
+
+    with budgets.using(SMALL):
+        result = run(ScanOptions(paths=[str(path)]), catalog=catalog)
+    assert not result.problems, result.problems
+    assert result.registries and result.registries[0].rules[0].data["ecrRepositoryPrefix"] == "seed"
+
+
+def test_names_doubled_through_ref_chains_are_refused(tmp_path: Path, catalog) -> None:
+    path = tmp_path / "doubling.yaml"
+    path.write_text(_ssm_chain(40, "!Join ['', [!Ref {p}, !Ref {p}]]") + CFN_RULE.format(prefix="!Ref P39"))
+    problem = only_problem(scan_with_good_file(catalog, path), "value_size budget")
+    assert problem.file.endswith("doubling.yaml")
+
+
+def test_sub_resolves_each_variable_once(tmp_path: Path, catalog) -> None:
+    """Fn::Sub naming one variable many times, nested: each level resolves its variable once."""
+    inner = "!Ref P0"
+    for _ in range(25):
+        inner = f"!Sub ['${{v}}${{v}}${{v}}', {{v: {inner}}}]"
+    path = tmp_path / "sub.yaml"
+    path.write_text(_ssm_chain(1, "") + CFN_RULE.format(prefix=inner))
+    problem = only_problem(scan_with_good_file(catalog, path), "value_size budget")  # 3^25 characters
+    assert problem.file.endswith("sub.yaml")
+
+
+def test_join_and_base64_over_yaml_aliases_are_refused(tmp_path: Path, catalog) -> None:
+    lines = ["Mappings:", "  M:", "    K:", "      a0: &a0 abcdefghabcdefgh"]
+    for i in range(1, 16):  # 2^15 nodes: under the alias-expansion limit, so evaluation must stop it
+        lines.append(f"      a{i}: &a{i} !Base64 {{'Fn::Join': ['', [*a{i - 1}, *a{i - 1}]]}}")
+    path = tmp_path / "aliases.yaml"
+    path.write_text("\n".join(lines) + "\nResources:\n" + CFN_RULE.format(prefix="*a15"))
+    problem = only_problem(scan_with_good_file(catalog, path), "budget")
+    assert problem.file.endswith("aliases.yaml")
