@@ -29,15 +29,13 @@ class Budgets:
     """Iterations of Terraform `for` expressions and elements produced by `range()`."""
     value_size: int = 1_000_000
     """Characters in any string, or elements in any list or map, a loader builds."""
-    wildcard_length: int = 10_000
-    """Characters in an IAM pattern or value compared with a wildcard."""
 
 
 DEFAULT = Budgets()
 NAMES = tuple(f.name for f in fields(Budgets))
 
 
-class BudgetExceeded(Exception):  # noqa: N818 - the name says what happened, like StopIteration
+class BudgetExceeded(Exception):
     """An input needs more work than its budget allows. The message names the budget, never a value."""
 
     def __init__(self, budget: str, limit: int, what: str) -> None:

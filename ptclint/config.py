@@ -11,11 +11,13 @@ import fnmatch
 import glob
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ptclint.budgets import DEFAULT as DEFAULT_BUDGETS
+from ptclint.budgets import Budgets
 from ptclint.errors import ConfigError
 
 
@@ -56,6 +58,10 @@ class Config:
         return "", ""
 
 
+#: The largest --max-file-size / max-file-size accepted (1 GiB): the limit is also a read buffer's bound.
+MAX_FILE_SIZE_LIMIT = 1 << 30
+
+
 def find(start: str = ".") -> Path | None:
     here = Path(start).resolve()
     for directory in (here, *here.parents):
@@ -82,7 +88,10 @@ def load(path: Path | None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("ptclint", {})
+        tool = data.get("tool", {})
+        data = tool.get("ptclint", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: tool.ptclint: expected a table")
     _validate(path, data)
     base = str(path.parent)
     mappings = tuple(
@@ -126,6 +135,7 @@ class ScanOptions:
     tf_root: str = ""  # --tf-root DIR: the .tf files of a plan JSON
     hook: bool = False  # pre-commit: named files that hold nothing PTC-related are skipped, not errors
     config: Config | None = None  # maps paths to an account and Region
+    budgets: Budgets | None = None  # [tool.ptclint.budgets]; None: the defaults
 
     def context_for(self, path: str) -> tuple[str, str]:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
@@ -172,6 +182,8 @@ def options(flags: Flags) -> ScanOptions:
     """Check the flags that need no file, read the configuration file, merge the two."""
     if flags.account and not (len(flags.account) == 12 and flags.account.isdigit()):
         raise ConfigError(f"--account {flags.account}: expected a 12-digit AWS account id")
+    if flags.max_file_bytes is not None and not 1 <= flags.max_file_bytes <= MAX_FILE_SIZE_LIMIT:
+        raise ConfigError(f"--max-file-size {flags.max_file_bytes}: expected 1 to {MAX_FILE_SIZE_LIMIT} bytes")
     return merge(load(Path(flags.config) if flags.config else find()), flags)
 
 
@@ -195,6 +207,8 @@ def merge(conf: Config, flags: Flags) -> ScanOptions:
         tf_vars=list(flags.tf_vars),
         tf_var_files=list(flags.tf_var_files),
         tf_root=flags.tf_root,
+        budgets=replace(DEFAULT_BUDGETS, **{k.replace("-", "_"): v for k, v in conf.get("budgets").items()})
+        if conf.get("budgets") else None,
     )
 
 

@@ -196,3 +196,93 @@ def test_join_and_base64_over_yaml_aliases_are_refused(tmp_path: Path, catalog) 
     path.write_text("\n".join(lines) + "\nResources:\n" + CFN_RULE.format(prefix="*a15"))
     problem = only_problem(scan_with_good_file(catalog, path), "budget")
     assert problem.file.endswith("aliases.yaml")
+
+
+# ---------------------------------------------------------------- containment per input
+
+
+def test_any_exception_reading_one_input_is_contained(tmp_path: Path, catalog) -> None:
+    """JSON nested 100,000 deep inside a snapshot's policyText string: whatever a loader raises while
+    reading it is an input problem naming the file and the exception's class (never its text)."""
+    import json
+
+    snapshot = json.loads((ROOT / "tests" / "hostile" / "valid" / "small.snapshot.json").read_text())
+    snapshot["registries"][0]["registryPolicy"] = {"status": "found", "policyText": "[" * 100_000 + "]" * 100_000}
+    path = tmp_path / "deep-policy.snapshot.json"
+    path.write_text(json.dumps(snapshot))
+    problem = only_problem(scan_with_good_file(catalog, path), "deep-policy.snapshot.json")
+    assert problem.file.endswith("deep-policy.snapshot.json")
+
+
+@pytest.mark.parametrize("exc", [RecursionError(), MemoryError(), OverflowError("PLANTED"),
+                                 UnicodeEncodeError("utf-8", "PLANTED", 0, 1, "x"), AttributeError("PLANTED")],
+                         ids=lambda e: e.__class__.__name__)
+def test_a_loader_that_raises_anything_names_the_file(exc, tmp_path: Path, catalog, monkeypatch) -> None:
+    import ptclint.loaders.cloudformation.template as cfn
+
+    def broken(source, ctx):
+        raise exc
+
+    monkeypatch.setattr(cfn, "load", broken)
+    path = tmp_path / "stack.yaml"
+    path.write_text((ROOT / "examples" / "iac" / "cloudformation" / "ptc-mistakes.yaml").read_text())
+    problem = only_problem(scan_with_good_file(catalog, path), "internal error while reading")
+    assert problem.message.endswith(exc.__class__.__name__) and "PLANTED" not in problem.message
+    assert problem.file.endswith("stack.yaml")
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    directory = os.fsencode(tmp_path)
+    with open(os.path.join(directory, b"rules-\xff.json"), "wb") as fh:
+        fh.write(AWSCLI_RULES.read_bytes())
+    env = {k: v for k, v in os.environ.items() if k != "PTCLINT_DEBUG"}
+    procs = [subprocess.Popen([sys.executable, "-m", "ptclint", "scan", ".", "-f", fmt, "-o", f"out.{fmt}"],
+                              cwd=tmp_path, env={**env, "LC_ALL": "C"}, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for fmt in ("table", "json", "sarif")]
+    for fmt, proc in zip(("table", "json", "sarif"), procs):
+        _, stderr = proc.communicate(timeout=600)
+        assert proc.returncode == 1, stderr
+        assert b"internal error" not in stderr and b"Traceback" not in stderr
+        report = (tmp_path / f"out.{fmt}").read_bytes().decode("utf-8")  # valid UTF-8
+        assert "xff.json" in report, report[:2000]  # the byte shown as an escape (JSON and SARIF escape it again)
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def test_a_config_whose_ptclint_entry_is_not_a_table(tmp_path: Path) -> None:
+    from ptclint.config import load
+    from ptclint.errors import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text("[tool]\nptclint = 5\n")
+    with pytest.raises(ConfigError, match=r"tool\.ptclint: expected a table"):
+        load(tmp_path / "pyproject.toml")
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")
+    assert load(tmp_path / "pyproject.toml").values == {}
+
+
+def test_max_file_size_is_bounded(tmp_path: Path) -> None:
+    from ptclint.config import Flags, load, options
+    from ptclint.errors import ConfigError
+
+    (tmp_path / ".ptclint.toml").write_text("max-file-size = 100000000000\n")
+    with pytest.raises(ConfigError, match="maximum"):
+        load(tmp_path / ".ptclint.toml")
+    with pytest.raises(ConfigError, match="--max-file-size 100000000000: expected 1 to"):
+        options(Flags(paths=["."], max_file_bytes=100_000_000_000, config=str(tmp_path / "missing.toml")))
+
+
+def test_budgets_are_overridden_by_the_config_file(tmp_path: Path, catalog, monkeypatch) -> None:
+    from ptclint.config import Flags, options
+    from ptclint.scan import run
+
+    (tmp_path / ".ptclint.toml").write_text("[budgets]\nloop-iterations = 10\n")
+    unit = tf(tmp_path, "loops", "locals {\n  l = [for a in range(20) : a]\n}\n" + RULE % '"p${length(local.l)}"')
+    monkeypatch.chdir(tmp_path)
+    scan = options(Flags(paths=[str(unit)], config=str(tmp_path / ".ptclint.toml")))
+    assert scan.budgets == budgets.Budgets(loop_iterations=10)
+    only_problem(run(scan, catalog=catalog), "loop_iterations budget of 10")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import math
 import re
-
-import re2
 from collections.abc import Callable
 from typing import Any
+
+import re2
 
 from ptclint import budgets
 from ptclint.loaders.terraform.values import (
