@@ -151,8 +151,25 @@ class ScanOptions:
         for mapping in self.config.registries:
             if any(mapping.matches(p) for p in self.paths):
                 for pattern in mapping.paths:
-                    paths.extend(sorted(glob.glob(os.path.join(mapping.base, pattern), recursive=True)))
+                    paths.extend(_glob(mapping.base, pattern))
         return list(dict.fromkeys(paths))
+
+
+def _glob(base: str, pattern: str) -> list[str]:
+    """Files matching `pattern` under `base`, sorted. `**` walks without following symbolic links to
+    directories: two links pointing at each other's directories would make 2^depth paths."""
+    if "**" not in pattern:
+        return sorted(glob.glob(os.path.join(base, pattern)))
+    variants = {pattern, pattern.replace("**/", "")}
+    out = []
+    for root, dirs, names in os.walk(base, followlinks=False):
+        dirs.sort()
+        for name in [*names, *dirs]:
+            full = os.path.join(root, name)
+            rel = os.path.relpath(full, base).replace(os.sep, "/")
+            if any(fnmatch.fnmatchcase(rel, v) for v in variants):
+                out.append(full)
+    return sorted(out)
 
 
 @dataclass(frozen=True)

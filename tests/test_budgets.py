@@ -286,3 +286,100 @@ def test_budgets_are_overridden_by_the_config_file(tmp_path: Path, catalog, monk
     scan = options(Flags(paths=[str(unit)], config=str(tmp_path / ".ptclint.toml")))
     assert scan.budgets == budgets.Budgets(loop_iterations=10)
     only_problem(run(scan, catalog=catalog), "loop_iterations budget of 10")
+
+
+# ---------------------------------------------------------------- the file system
+
+TOKEN = "dckr_pat_PLANTED_9f8e7d6c5b"
+
+
+def test_file_reads_only_inside_the_unit(tmp_path: Path, catalog, monkeypatch) -> None:
+    """`file("../secret")` from a unit below the working directory is not read (the working
+    directory is no reason to read a file); a file in the unit is."""
+    (tmp_path / "ci-token").write_text(TOKEN)
+    unit = tf(tmp_path, "unit", RULE % 'file("../ci-token")')
+    (unit / "prefix.txt").write_text("from-file")
+    (unit / "other.tf").write_text(RULE.replace('"r"', '"s"') % 'trimspace(file("prefix.txt"))')
+    monkeypatch.chdir(tmp_path)
+    from ptclint.reporters import REPORTERS
+    from ptclint.scan import ScanOptions, run
+
+    result = run(ScanOptions(paths=["unit"]), catalog=catalog)
+    prefixes = {r.name: r.data.get("ecrRepositoryPrefix") for r in result.registries[0].rules}
+    assert prefixes["aws_ecr_pull_through_cache_rule.s"] == "from-file"
+    assert "outside the scanned directory" in str(prefixes["aws_ecr_pull_through_cache_rule.r"])
+    for fmt in REPORTERS:
+        assert "PLANTED" not in REPORTERS[fmt].render(result)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs a FIFO")
+def test_file_and_modules_json_never_open_a_fifo(tmp_path: Path, catalog) -> None:
+    import os
+
+    unit = tf(tmp_path, "unit", RULE % 'file("pipe")' + 'module "m" {\n  source = "registry/x/y"\n}\n')
+    os.mkfifo(unit / "pipe")
+    (unit / ".terraform" / "modules").mkdir(parents=True)
+    os.mkfifo(unit / ".terraform" / "modules" / "modules.json")
+    from ptclint.scan import ScanOptions, run
+
+    results: list = []
+    worker = threading.Thread(target=lambda: results.append(run(ScanOptions(paths=[str(unit)]), catalog=catalog)),
+                              daemon=True)
+    worker.start()
+    worker.join(300)
+    if worker.is_alive():  # unblock the reader so the thread can end
+        for fifo in (unit / "pipe", unit / ".terraform" / "modules" / "modules.json"):
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            os.close(fd)
+        pytest.fail("the scan blocked on a FIFO")
+    prefix = results[0].registries[0].rules[0].data["ecrRepositoryPrefix"]
+    assert "not a regular file" in str(prefix)
+
+
+def _run_cli(args: list[str], cwd: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PTCLINT_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "ptclint", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs a FIFO")
+def test_output_never_replaces_a_non_regular_target(tmp_path: Path) -> None:
+    """A pipe (`-o /dev/fd/3`, `-o /dev/null` as root) is written in place, never renamed over; a
+    directory is refused."""
+    import os
+    import stat
+
+    import typer
+
+    from ptclint import cli
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    cli._write("report\n", str(fifo))
+    reader.join(300)
+    assert got == [b"report\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    with pytest.raises(typer.Exit):
+        cli._write("report\n", str(tmp_path))
+    assert tmp_path.is_dir() and sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_registry_globs_do_not_follow_directory_links(tmp_path: Path) -> None:
+    """Two symbolic links pointing at each other's directories: `**` sees each file once."""
+    import os
+
+    from ptclint.config import _glob
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.json").write_text("{}")
+    os.symlink(tmp_path / "b", tmp_path / "a" / "to-b")
+    os.symlink(tmp_path / "a", tmp_path / "b" / "to-a")
+    found = _glob(str(tmp_path), "**/*.json")
+    assert found == [str(tmp_path / "a" / "x.json")]

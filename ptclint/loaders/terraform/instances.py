@@ -16,6 +16,7 @@ from lark import Tree
 from ptclint.budgets import BudgetExceeded
 from ptclint.errors import InputError
 from ptclint.loaders.terraform import objects as M
+from ptclint.loaders.terraform.expr import read_regular_file
 from ptclint.loaders.terraform.hcl import Block, children, parse_expression, reference_name, unwrap
 from ptclint.loaders.terraform.modules import ModuleDef, Unit, tf_files
 from ptclint.loaders.terraform.resources import ResourceInstance
@@ -304,9 +305,10 @@ class ModuleInstance:
             return directory if tf_files(directory) else None
         manifest = os.path.join(self.unit.root_dir, ".terraform", "modules", "modules.json")
         try:
-            with open(manifest, encoding="utf-8") as fh:
-                entries = json.load(fh).get("Modules", [])
-        except (OSError, ValueError, AttributeError):
+            if not os.path.isfile(manifest):  # a FIFO or device there would block the scan
+                return None
+            entries = json.loads(read_regular_file(manifest, self.unit.max_bytes, "modules.json")).get("Modules", [])
+        except (TfError, ValueError, AttributeError):
             return None
         key = ".".join(call_path)
         for entry in entries if isinstance(entries, list) else []:
