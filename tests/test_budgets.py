@@ -202,16 +202,16 @@ def test_join_and_base64_over_yaml_aliases_are_refused(tmp_path: Path, catalog) 
 
 
 def test_any_exception_reading_one_input_is_contained(tmp_path: Path, catalog) -> None:
-    """JSON nested 100,000 deep inside a snapshot's policyText string: whatever a loader raises while
-    reading it is an input problem naming the file and the exception's class (never its text)."""
+    """JSON nested 100,000 deep inside a snapshot's policyText string (a RecursionError once aborted
+    the scan): an input problem at the policy's line, and the other file is still judged."""
     import json
 
     snapshot = json.loads((ROOT / "tests" / "hostile" / "valid" / "small.snapshot.json").read_text())
     snapshot["registries"][0]["registryPolicy"] = {"status": "found", "policyText": "[" * 100_000 + "]" * 100_000}
     path = tmp_path / "deep-policy.snapshot.json"
     path.write_text(json.dumps(snapshot))
-    problem = only_problem(scan_with_good_file(catalog, path), "deep-policy.snapshot.json")
-    assert problem.file.endswith("deep-policy.snapshot.json")
+    problem = only_problem(scan_with_good_file(catalog, path), "policyText: the JSON policy nests too deeply")
+    assert problem.file.endswith("deep-policy.snapshot.json") and problem.line is not None
 
 
 @pytest.mark.parametrize("exc", [RecursionError(), MemoryError(), OverflowError("PLANTED"),
@@ -383,3 +383,71 @@ def test_registry_globs_do_not_follow_directory_links(tmp_path: Path) -> None:
     os.symlink(tmp_path / "a", tmp_path / "b" / "to-a")
     found = _glob(str(tmp_path), "**/*.json")
     assert found == [str(tmp_path / "a" / "x.json")]
+
+
+# ---------------------------------------------------------------- fail closed on broken structure
+
+
+def test_a_module_cycle_is_an_input_error(tmp_path: Path, catalog) -> None:
+    unit = tf(tmp_path, "cycle", 'module "a" {\n  source = "./a"\n}\n')
+    for name, other in (("a", "b"), ("b", "a")):
+        (unit / name).mkdir()
+        (unit / name / "main.tf").write_text(f'module "{other}" {{\n  source = "../{other}"\n}}\n'
+                                             + RULE.replace('"r"', f'"r{name}"') % f'"p{name}"')
+    problem = only_problem(scan_with_good_file(catalog, unit), "does a module call itself?")
+    assert problem.file.endswith("main.tf") and problem.line == 1
+
+
+def test_a_tfvars_value_of_the_wrong_type_is_an_input_error(tmp_path: Path, catalog) -> None:
+    """Even for a variable nothing uses: Terraform refuses the run; the value is not repeated."""
+    unit = tf(tmp_path, "tfvars", 'variable "n" {\n  type = number\n}\n' + RULE % '"hub"')
+    (unit / "terraform.tfvars").write_text(f'n = "{TOKEN}"\n')
+    problem = only_problem(scan_with_good_file(catalog, unit), "variable n: the value given does not match")
+    assert problem.file.endswith("tfvars/terraform.tfvars") and problem.line == 1
+    assert "PLANTED" not in str(problem)
+
+
+def _plan(tmp_path: Path, name: str, change) -> Path:
+    import json
+
+    plan = json.loads((ROOT / "tests/fixtures/terraform/after-apply/plan.json").read_text())
+    change(plan)
+    path = tmp_path / name
+    path.write_text(json.dumps(plan, indent=1))
+    return path
+
+
+def test_a_plan_whose_planned_values_is_misspelt_is_an_input_error(tmp_path: Path, catalog) -> None:
+    path = _plan(tmp_path, "plan.json", lambda p: p.__setitem__("planned_valuez", p.pop("planned_values")))
+    from ptclint.scan import ScanOptions, run
+
+    for named in (str(path), str(tmp_path)):  # named, or found by walking: never skipped as clean
+        with budgets.using(SMALL):
+            result = run(ScanOptions(paths=[named, str(AWSCLI_RULES)]), catalog=catalog)
+        only_problem(result, "expected planned_values (a plan) or values (a state)")
+
+
+def test_sensitive_values_of_the_wrong_shape_are_an_input_error(tmp_path: Path, catalog) -> None:
+    def change(plan):
+        plan["planned_values"]["root_module"]["resources"][0]["sensitive_values"] = ["upstream_registry_url"]
+
+    problem = only_problem(scan_with_good_file(catalog, _plan(tmp_path, "plan.json", change)),
+                           "sensitive_values: expected an object")
+    assert problem.line is not None
+
+
+@pytest.mark.parametrize("statement, where", [
+    ({"Effect": "Allow", "Principal": 7, "Action": "ecr:CreateRepository", "Resource": "*"}, "Statement[0].Principal"),
+    ({"Effect": "Allow", "Principal": {"AWS": [7]}, "Action": "ecr:*", "Resource": "*"}, "Statement[0].Principal"),
+    ({"Effect": "Allow", "Principal": "*", "Action": {"a": 1}, "Resource": "*"}, "Statement[0].Action"),
+])
+def test_a_registry_policy_of_the_wrong_shape_is_an_input_error(statement, where, tmp_path: Path, catalog) -> None:
+    import json
+
+    snapshot = json.loads((ROOT / "tests" / "hostile" / "valid" / "small.snapshot.json").read_text())
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    snapshot["registries"][0]["registryPolicy"] = {"status": "found", "policyText": json.dumps(policy)}
+    path = tmp_path / "policy.snapshot.json"
+    path.write_text(json.dumps(snapshot, indent=1))
+    problem = only_problem(scan_with_good_file(catalog, path), f"policyText: {where}: expected")
+    assert problem.line is not None

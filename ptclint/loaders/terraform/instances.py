@@ -22,7 +22,7 @@ from ptclint.loaders.terraform.modules import ModuleDef, Unit, tf_files
 from ptclint.loaders.terraform.resources import ResourceInstance
 from ptclint.loaders.terraform.scope import BARE_NAME, Env, Namespace, NoReferences
 from ptclint.loaders.terraform.values import Lazy, TfError, TfSet, kind_of, plain
-from ptclint.loaders.terraform.variables import convert, non_nullable, type_name
+from ptclint.loaders.terraform.variables import MISMATCH, convert, non_nullable, type_name
 from ptclint.model import Unknown
 
 _MAX_MODULE_DEPTH = 16
@@ -113,10 +113,11 @@ class ModuleInstance:
             raise TfError(f"variable {name!r} is not declared")
         ev = self.unit.evaluator
         given: Any = _MISSING
+        place = None  # where a root module value was given (a tfvars file, --var)
         if self.parent is None:
             source = self.unit.root_values.get(name)
             if source is not None:
-                kind, raw = source
+                kind, raw, place = source
                 if kind == "value":
                     given = raw
                 elif kind == "expr":
@@ -143,6 +144,10 @@ class ModuleInstance:
         type_attr = decl.attrs.get("type")
         if type_attr is not None:
             given = convert(plain(given), type_attr.expr)
+            if place is not None and isinstance(given, Unknown) and given.reason.startswith(MISMATCH):
+                # fail closed: Terraform refuses the run, so judging the unit without it would hide findings
+                raise InputError(place[0], f"variable {name}: the value given does not match the variable's type "
+                                           f"({type_name(type_attr.expr) or 'a compound type'})", place[1], place[2])
         return given
 
     def local(self, name: str) -> Any:
