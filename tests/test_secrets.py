@@ -413,3 +413,86 @@ def test_cloudformation_names_in_errors_do_not_leak(case: str, tmp_path: Path, c
     result = run(ScanOptions(paths=[str(path)]), catalog=catalog)
     assert result.problems, "expected an input error"
     assert_no_secret(*(str(p) for p in result.problems))
+
+
+# ---------------------------------------------------------------- values the input marks sensitive
+
+SENSITIVE_TF = f"""variable "tok" {{
+  type      = string
+  sensitive = true
+  default   = "{TOKEN}"
+}}
+
+variable "pw" {{
+  type      = string
+  sensitive = true
+}}
+
+locals {{
+  prefix = "${{var.tok}}-x"
+}}
+
+module "child" {{
+  source = "./child"
+  name   = var.pw
+}}
+
+resource "aws_ecr_pull_through_cache_rule" "derived" {{
+  ecr_repository_prefix = local.prefix
+  upstream_registry_url = var.tok
+}}
+
+resource "aws_ecr_pull_through_cache_rule" "keyed" {{
+  for_each              = toset([var.pw])
+  ecr_repository_prefix = each.key
+  upstream_registry_url = "quay.io"
+}}
+"""
+
+SENSITIVE_CHILD = """variable "name" {
+  type = string
+}
+
+resource "aws_ecr_pull_through_cache_rule" "child" {
+  ecr_repository_prefix = "${var.name}/x"
+  upstream_registry_url = "quay.io"
+}
+"""
+
+NOECHO_CFN = f"""Parameters:
+  Pfx:
+    Type: String
+    NoEcho: true
+    Default: {TOKEN}
+  Given:
+    Type: String
+    NoEcho: true
+Resources:
+  Derived:
+    Type: AWS::ECR::PullThroughCacheRule
+    Properties:
+      EcrRepositoryPrefix: !Sub "${{Pfx}}-x"
+      UpstreamRegistryUrl: !Join ["", [!Ref Given, ".example"]]
+"""
+
+
+def test_sensitive_and_noecho_values_are_never_shown(tmp_path: Path, catalog, monkeypatch) -> None:
+    """A `sensitive = true` variable (its default, its tfvars value), a value passed into a module,
+    a for_each key made from one, and CloudFormation NoEcho parameters (default, --cfn-parameter):
+    whatever is built from them is unknown, judged by no rule and printed in no format."""
+    from ptclint.reporters import REPORTERS
+    from ptclint.scan import ScanOptions, run
+
+    (tmp_path / "tf" / "child").mkdir(parents=True)
+    (tmp_path / "tf" / "main.tf").write_text(SENSITIVE_TF)
+    (tmp_path / "tf" / "child" / "main.tf").write_text(SENSITIVE_CHILD)
+    (tmp_path / "tf" / "terraform.tfvars").write_text(f'pw = "{PASSWORD}"\n')
+    (tmp_path / "stack.yaml").write_text(NOECHO_CFN)
+    monkeypatch.chdir(tmp_path)
+    result = run(ScanOptions(paths=["tf", "stack.yaml"], cfn_parameters={"Given": PASSWORD}), catalog=catalog)
+    assert not result.problems, result.problems
+    assert_no_secret(*(REPORTERS[fmt].render(result) for fmt in FORMATS))
+    values = [v for r in result.registries for rule in r.rules for v in rule.data.values()]
+    assert_no_secret(*map(str, values))
+    reasons = " ".join(str(v) for v in values)
+    assert "var.tok is a sensitive value" in reasons and "parameter Pfx is NoEcho" in reasons

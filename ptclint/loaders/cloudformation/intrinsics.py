@@ -176,14 +176,15 @@ class Resolver:
     def parameter(self, name: str, path: tuple) -> Any:
         spec = self.parameters[name]
         ptype = str(spec.get("Type", "String"))
+        if spec.get("NoEcho") in (True, "true", "True") and (name in self.overrides or "Default" in spec):
+            # never judged (nor shown) outside a secret's reduction: unknown, and so is all built from it
+            return OPAQUE if self.opaque else Unknown(f"parameter {name} is NoEcho (sensitive value)")
         if name in self.overrides:
             raw: Any = self.overrides[name]
             if self.opaque:
                 return OPAQUE  # given on the command line, not written in the file
         elif "Default" in spec:
             raw = spec["Default"]
-            if self.opaque and spec.get("NoEcho") in (True, "true", "True"):
-                return OPAQUE
         else:
             return self.unknown(f"parameter {name} has no default (set it with --cfn-parameter {name}=VALUE)")
         if ptype.startswith("AWS::SSM::Parameter::Value<"):
@@ -374,7 +375,8 @@ class Resolver:
                 for i, dep in enumerate(items):
                     where = ("Resources", lid, "DependsOn") + ((i,) if isinstance(depends, list) else ())
                     if not isinstance(dep, str) or dep not in self.resources:
-                        self.fail(where, f"DependsOn names no resource of this template{unknown_name(dep, self.resources)}")
+                        hint = unknown_name(dep, self.resources)
+                        self.fail(where, f"DependsOn names no resource of this template{hint}")
                     deps.append((dep, where))
             graph[lid] = deps
         _find_cycle(graph, self.fail)
@@ -405,7 +407,8 @@ class Resolver:
                     arg[0] if isinstance(arg, list) and len(arg) == 2 else None)
                 if isinstance(lid, str):
                     if lid not in self.resources:
-                        self.fail(where, f"Fn::GetAtt names no resource of this template{unknown_name(lid, self.resources)}")
+                        hint = unknown_name(lid, self.resources)
+                        self.fail(where, f"Fn::GetAtt names no resource of this template{hint}")
                     deps.append((lid, where))
                 return
             if key == "Fn::Sub":

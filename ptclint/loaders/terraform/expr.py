@@ -47,6 +47,7 @@ class Evaluator:
         self.base_dir = base_dir
         self.root_dir = root_dir
         self.max_file_bytes = max_file_bytes
+        self.reveal = False  # True only while a secret's value is reduced to its key names
         self.module_dirs: set[str] = set()  # module directories the unit reads: file() may read there too
         self.depth = 0
         self.meter = budgets.meter()  # the budget of the input being read

@@ -22,7 +22,7 @@ from ptclint.loaders.terraform.modules import ModuleDef, Unit, tf_files
 from ptclint.loaders.terraform.resources import ResourceInstance
 from ptclint.loaders.terraform.scope import BARE_NAME, Env, Namespace, NoReferences
 from ptclint.loaders.terraform.values import Lazy, TfError, TfSet, kind_of, plain
-from ptclint.loaders.terraform.variables import MISMATCH, convert, non_nullable, type_name
+from ptclint.loaders.terraform.variables import MISMATCH, convert, is_sensitive, non_nullable, type_name
 from ptclint.model import Unknown
 
 _MAX_MODULE_DEPTH = 16
@@ -51,6 +51,7 @@ class ModuleInstance:
         self.call_path = call_path  # module call names from the root, without keys
         self._vars: dict[str, Any] = {}
         self._locals: dict[str, Any] = {}
+        self._revealed: dict[str, dict[str, Any]] = {}  # the caches used while a secret is reduced
         self._busy: set[str] = set()
         self._expanded: dict[tuple, Any] = {}
         self._modules: dict[str, Any] = {}
@@ -97,14 +98,20 @@ class ModuleInstance:
             self._busy.discard(key)
 
     def var(self, name: str) -> Any:
-        if name not in self._vars:
+        reveal = self.unit.evaluator.reveal
+        cache = self._revealed.setdefault("var", {}) if reveal else self._vars
+        if name not in cache:
             try:
-                self._vars[name] = ("ok", self._guard("var." + name, lambda: self._var(name)))
+                cache[name] = ("ok", self._guard("var." + name, lambda: self._var(name)))
             except TfError as exc:
-                self._vars[name] = ("err", str(exc))
-        state, value = self._vars[name]
+                cache[name] = ("err", str(exc))
+        state, value = cache[name]
         if state == "err":
             raise TfError(value)
+        if not reveal and is_sensitive(self.mdef.variables.get(name)):
+            # `sensitive = true`: not judged, never shown, and so is everything built from it (only a
+            # secret's value is reduced to its key names, see ResourceInstance._declared_value)
+            return Unknown(f"var.{name} is a sensitive value")
         return value
 
     def _var(self, name: str) -> Any:
@@ -151,19 +158,21 @@ class ModuleInstance:
         return given
 
     def local(self, name: str) -> Any:
-        if name not in self._locals:
+        # values computed while a secret is reduced may hold sensitive values: kept apart
+        cache = self._revealed.setdefault("local", {}) if self.unit.evaluator.reveal else self._locals
+        if name not in cache:
             attr = self.mdef.locals.get(name)
             if attr is None:
                 raise TfError(f"local value {name!r} is not declared")
             try:
                 value = self._guard("local." + name, lambda: self.unit.evaluator.eval(attr.expr, Env(self)))
-                self._locals[name] = ("ok", value)
+                cache[name] = ("ok", value)
             except TfError as exc:
-                self._locals[name] = ("err", str(exc))
+                cache[name] = ("err", str(exc))
             except BudgetExceeded as exc:
                 o = attr.origin
                 raise exc.locate(o.file, o.line, o.column, f"{self.prefix}local.{name}") from None
-        state, value = self._locals[name]
+        state, value = cache[name]
         if state == "err":
             raise TfError(value)
         return value

@@ -78,6 +78,12 @@ def _line_col(pos: Any) -> tuple[int | None, int | None]:
     return (pos.line, pos.column) if pos is not None else (None, None)
 
 
+def is_sensitive(decl: Block | None) -> bool:
+    """`sensitive = true` on a variable declaration."""
+    attr = decl.attrs.get("sensitive") if decl is not None else None
+    return attr is not None and Evaluator().value(attr.expr, Env(NoReferences())) is True
+
+
 def non_nullable(decl: Block) -> bool:
     """`nullable = false`: a null given for the variable means its default."""
     attr = decl.attrs.get("nullable")
