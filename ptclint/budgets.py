@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 class Budgets:
     """Limits per input (one file, one Terraform root module, one plan)."""
 
-    evaluation_steps: int = 2_000_000
+    evaluation_steps: int = 400_000
     """Expression nodes evaluated (Terraform) or intrinsic functions resolved (CloudFormation)."""
     loop_iterations: int = 100_000
     """Iterations of Terraform `for` expressions and elements produced by `range()`."""

@@ -451,3 +451,31 @@ def test_a_registry_policy_of_the_wrong_shape_is_an_input_error(statement, where
     path.write_text(json.dumps(snapshot, indent=1))
     problem = only_problem(scan_with_good_file(catalog, path), f"policyText: {where}: expected")
     assert problem.line is not None
+
+
+# ---------------------------------------------------------------- with the default budgets, through the CLI
+
+
+def test_hostile_inputs_with_the_default_budgets_through_the_cli(tmp_path: Path) -> None:
+    """One real scan of the attacks above with the shipped budgets: each is refused by name (exit 2),
+    the good file's findings are in the JSON report, no traceback."""
+    import json
+
+    lines = ['locals {', '  s0 = "ab"'] + [f'  s{i} = "${{local.s{i - 1}}}${{local.s{i - 1}}}"' for i in range(1, 30)]
+    tf(tmp_path, "doubling", "\n".join(lines) + "\n}\n" + RULE % '"p${length(local.s29)}"')
+    tf(tmp_path, "loops", "locals {\n  big = [for a in range(1000) : [for b in range(1000) : "
+                          "[for c in range(1000) : c]]]\n}\n" + RULE % '"p${length(local.big)}"')
+    body = " + ".join(["(j * 2 + 1)"] * 40)
+    tf(tmp_path, "steps", f"locals {{\n  big = [for i in range(1000) : [for j in range(90) : {body}]]\n}}\n"
+                          + RULE % '"p${length(local.big)}"')
+    (tmp_path / "chain.yaml").write_text(_ssm_chain(40, "!Join ['', [!Ref {p}, !Ref {p}]]")
+                                         + CFN_RULE.format(prefix="!Ref P39"))
+    (tmp_path / "rules.json").write_text(AWSCLI_RULES.read_text())
+    proc = _run_cli(["scan", "doubling", "loops", "steps", "chain.yaml", "rules.json", "-f", "json"], tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    report = json.loads(proc.stdout)
+    assert {f["ruleId"] for f in report["findings"]} == GOOD_FINDINGS
+    problems = {p["file"].split("/")[0]: p["message"] for p in report["inputProblems"]}
+    assert set(problems) == {"doubling", "loops", "steps", "chain.yaml"}, problems
+    assert all("budget" in m for m in problems.values()), problems
