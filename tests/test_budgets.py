@@ -479,3 +479,76 @@ def test_hostile_inputs_with_the_default_budgets_through_the_cli(tmp_path: Path)
     problems = {p["file"].split("/")[0]: p["message"] for p in report["inputProblems"]}
     assert set(problems) == {"doubling", "loops", "steps", "chain.yaml"}, problems
     assert all("budget" in m for m in problems.values()), problems
+
+
+# ---------------------------------------------------------------- generated semantic attacks
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ATTACKS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                          HealthCheck.function_scoped_fixture])
+_CFN_STEPS = ["!Join ['', [{a}, {b}]]", "!Select [0, [{a}, {b}]]", "!Sub ['${{x}}${{y}}', {{x: {a}, y: {b}}}]",
+              "!Base64 {a}", "!If [C, {a}, {b}]", "!Join ['-', [{a}, {a}, {a}]]"]
+_TF_STEPS = ['"${{{a}}}${{{b}}}"', "join(\"\", [{a}, {b}])", "join(\"\", [for x in range(30) : {a}])",
+             "length({a}) > 0 ? {a} : {b}", "replace({a}, \"/(a+)+$/\", {b})", "upper({a})"]
+
+
+def _earlier(draw, i: int) -> int:
+    """Mostly the one just before (chains that double), sometimes any earlier one, rarely itself."""
+    choice = draw(st.integers(0, 99))
+    if i == 0:
+        return 0
+    return i if choice == 0 else draw(st.integers(0, i - 1)) if choice < 20 else i - 1
+
+
+@st.composite
+def cfn_chains(draw) -> str:
+    """Resources whose names are built from earlier ones (or themselves) by nested intrinsics."""
+    n = draw(st.integers(2, 30))
+    out = ["Conditions:", "  C: !Equals [a, a]", "Resources:"]
+    for i in range(n):
+        refs = [f"{{Ref: P{_earlier(draw, i)}}}" for _ in range(2)]
+        name = "seed" if i == 0 else draw(st.sampled_from(_CFN_STEPS)).format(a=refs[0], b=refs[1])
+        out += [f"  P{i}:", "    Type: AWS::SSM::Parameter", "    Properties:", f"      Name: {name}",
+                "      Type: String", "      Value: x"]
+    return "\n".join(out) + "\n" + CFN_RULE.format(prefix=f"!Ref P{n - 1}")
+
+
+@st.composite
+def tf_chains(draw) -> str:
+    """Locals built from earlier ones (or themselves) by doubling, loops and functions."""
+    n = draw(st.integers(2, 30))
+    lines = ["locals {", '  l0 = "abc"']
+    for i in range(1, n):
+        a, b = (f"local.l{_earlier(draw, i)}" for _ in range(2))
+        lines.append(f"  l{i} = " + draw(st.sampled_from(_TF_STEPS)).format(a=a, b=b))
+    return "\n".join(lines) + "\n}\n" + RULE % f'"p${{jsonencode(local.l{n - 1})}}"'
+
+
+def _ends_judged_or_refused(result) -> None:
+    """Either judged, or refused by a budget or as bad input: never a crash (an 'internal error')."""
+    for problem in result.problems:
+        assert "internal error" not in problem.message, str(problem)
+
+
+@ATTACKS
+@given(text=cfn_chains())
+def test_generated_intrinsic_chains_end(text, tmp_path_factory, catalog) -> None:
+    path = tmp_path_factory.mktemp("cfn") / "stack.yaml"
+    path.write_text(text)
+    from ptclint.scan import ScanOptions, run
+
+    with budgets.using(SMALL):
+        _ends_judged_or_refused(run(ScanOptions(paths=[str(path)]), catalog=catalog))
+
+
+@ATTACKS
+@given(text=tf_chains())
+def test_generated_local_chains_end(text, tmp_path_factory, catalog) -> None:
+    directory = tmp_path_factory.mktemp("tf")
+    (directory / "main.tf").write_text(text)
+    from ptclint.scan import ScanOptions, run
+
+    with budgets.using(SMALL):
+        _ends_judged_or_refused(run(ScanOptions(paths=[str(directory)]), catalog=catalog))
