@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from enum import Enum
@@ -102,6 +103,13 @@ def _write(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
+    try:
+        mode = os.stat(output).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        _write_in_place(text, output, mode)  # a device or pipe (/dev/null, /dev/fd/3) is never replaced
+        return
     # Write beside the target and rename, so CI never uploads a half-written file.
     directory = os.path.dirname(os.path.abspath(output))
     tmp = os.path.join(directory, f".{os.path.basename(output)}.{os.getpid()}.tmp")
@@ -190,6 +198,16 @@ OUTPUT_FORMAT_OPTION = typer.Option(TableMode.full, "--output-format", help="Tab
                                     "by file, with the source line) or concise (file:line:col: ID message).")
 SHOW_UNJUDGED_OPTION = typer.Option(False, "--show-unjudged", help="Table: list every check that could not "
                                     "be judged and every coverage gap, not the first few.")
+
+
+def _write_in_place(text: str, output: str, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        _fail(f"--output {output}: is a directory")
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _fail(f"--output {output}: {exc.strerror or exc}")
 
 
 @app.command()

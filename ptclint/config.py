@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ptclint.budgets import DEFAULT as DEFAULT_BUDGETS
+from ptclint.budgets import Budgets
 from ptclint.errors import ConfigError
 
 
@@ -68,6 +70,10 @@ class Config:
         return None
 
 
+#: The largest --max-file-size / max-file-size accepted (1 GiB): the limit is also a read buffer's bound.
+MAX_FILE_SIZE_LIMIT = 1 << 30
+
+
 def find(start: str = ".") -> Path | None:
     here = Path(start).resolve()
     for directory in (here, *here.parents):
@@ -95,7 +101,10 @@ def load(path: Path | None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("ptclint", {})
+        tool = data.get("tool", {})
+        data = tool.get("ptclint", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: tool.ptclint: expected a table")
     _validate(path, data)
     base = str(path.parent)
     mappings = tuple(
@@ -159,6 +168,7 @@ class ScanOptions:
     hook: bool = False  # pre-commit: named files that hold nothing PTC-related are skipped, not errors
     config: Config | None = None  # maps paths to an account and Region
     sources: tuple[Any, ...] = ()  # documents already in memory (a live collection, stdin), read before `paths`
+    budgets: Budgets | None = None  # [tool.ptclint.budgets]; None: the defaults
 
     def context_for(self, path: str) -> tuple[str, str]:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
@@ -191,8 +201,25 @@ class ScanOptions:
         for mapping in self.config.registries:
             if any(mapping.matches(p) for p in self.paths):
                 for pattern in mapping.paths:
-                    paths.extend(sorted(glob.glob(os.path.join(mapping.base, pattern), recursive=True)))
+                    paths.extend(_glob(mapping.base, pattern))
         return list(dict.fromkeys(paths))
+
+
+def _glob(base: str, pattern: str) -> list[str]:
+    """Files matching `pattern` under `base`, sorted. `**` walks without following symbolic links to
+    directories: two links pointing at each other's directories would make 2^depth paths."""
+    if "**" not in pattern:
+        return sorted(glob.glob(os.path.join(base, pattern)))
+    variants = {pattern, pattern.replace("**/", "")}
+    out = []
+    for root, dirs, names in os.walk(base, followlinks=False):
+        dirs.sort()
+        for name in [*names, *dirs]:
+            full = os.path.join(root, name)
+            rel = os.path.relpath(full, base).replace(os.sep, "/")
+            if any(fnmatch.fnmatchcase(rel, v) for v in variants):
+                out.append(full)
+    return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -224,6 +251,8 @@ def options(flags: Flags) -> ScanOptions:
         raise ConfigError(f"--account {flags.account}: expected a 12-digit AWS account id")
     if flags.region:
         flags = replace(flags, region=region_name(flags.region, "--region"))
+    if flags.max_file_bytes is not None and not 1 <= flags.max_file_bytes <= MAX_FILE_SIZE_LIMIT:
+        raise ConfigError(f"--max-file-size {flags.max_file_bytes}: expected 1 to {MAX_FILE_SIZE_LIMIT} bytes")
     return merge(load(Path(flags.config) if flags.config else find()), flags)
 
 
@@ -259,6 +288,8 @@ def merge(conf: Config, flags: Flags) -> ScanOptions:
         tf_vars=list(flags.tf_vars),
         tf_var_files=list(flags.tf_var_files),
         tf_root=flags.tf_root,
+        budgets=replace(DEFAULT_BUDGETS, **{k.replace("-", "_"): v for k, v in conf.get("budgets").items()})
+        if conf.get("budgets") else None,
     )
 
 

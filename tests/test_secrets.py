@@ -384,18 +384,23 @@ def test_each_broken_input_in_process(name: str, broken_inputs: Path, catalog, m
         assert_no_secret(REPORTERS[fmt].render(result))
 
 
-# Known leaks in ptclint/loaders/cloudformation/ (template.py, intrinsics.py, functions.py; owned elsewhere; reported):
-# names in error messages are repeated verbatim, and a token written where a name belongs leaks.
+# A token written where a name belongs (a Ref, GetAtt, FindInMap, condition, Fn::Sub or DependsOn name, a
+# YAML tag or alias) is never repeated in the error: it names no declared thing, so only a declared name
+# it may be a typo of is quoted.
 CFN_NAME_LEAKS = {
     "ref": f"SecretString: !Ref {TOKEN}",
     "getatt-short": f"SecretString: !GetAtt {TOKEN}",
     "find-in-map": f"SecretString: !FindInMap [{TOKEN}, a, b]",
     "condition": f"SecretString: !If [{TOKEN}, a, b]",
+    "sub-name": f"SecretString: !Sub 'x-${{{TOKEN}}}'",
+    "sub-attribute": f"SecretString: !Sub 'x-${{{TOKEN}.Arn}}'",
+    "depends-on": f"SecretString: x\n    DependsOn: {TOKEN}",
+    "yaml-tag": f"SecretString: !{TOKEN} x",
+    "yaml-alias": f"SecretString: *{TOKEN}",
+    "pseudo": f"SecretString: !Ref AWS::{TOKEN}",
 }
 
 
-@pytest.mark.xfail(strict=True, reason="cloudformation.py / cfn_resolve.py repeat a Ref, GetAtt, FindInMap or "
-                                       "condition name verbatim in errors; a token pasted there leaks")
 @pytest.mark.parametrize("case", sorted(CFN_NAME_LEAKS))
 def test_cloudformation_names_in_errors_do_not_leak(case: str, tmp_path: Path, catalog) -> None:
     from ptclint.scan import ScanOptions, run
@@ -408,3 +413,86 @@ def test_cloudformation_names_in_errors_do_not_leak(case: str, tmp_path: Path, c
     result = run(ScanOptions(paths=[str(path)]), catalog=catalog)
     assert result.problems, "expected an input error"
     assert_no_secret(*(str(p) for p in result.problems))
+
+
+# ---------------------------------------------------------------- values the input marks sensitive
+
+SENSITIVE_TF = f"""variable "tok" {{
+  type      = string
+  sensitive = true
+  default   = "{TOKEN}"
+}}
+
+variable "pw" {{
+  type      = string
+  sensitive = true
+}}
+
+locals {{
+  prefix = "${{var.tok}}-x"
+}}
+
+module "child" {{
+  source = "./child"
+  name   = var.pw
+}}
+
+resource "aws_ecr_pull_through_cache_rule" "derived" {{
+  ecr_repository_prefix = local.prefix
+  upstream_registry_url = var.tok
+}}
+
+resource "aws_ecr_pull_through_cache_rule" "keyed" {{
+  for_each              = toset([var.pw])
+  ecr_repository_prefix = each.key
+  upstream_registry_url = "quay.io"
+}}
+"""
+
+SENSITIVE_CHILD = """variable "name" {
+  type = string
+}
+
+resource "aws_ecr_pull_through_cache_rule" "child" {
+  ecr_repository_prefix = "${var.name}/x"
+  upstream_registry_url = "quay.io"
+}
+"""
+
+NOECHO_CFN = f"""Parameters:
+  Pfx:
+    Type: String
+    NoEcho: true
+    Default: {TOKEN}
+  Given:
+    Type: String
+    NoEcho: true
+Resources:
+  Derived:
+    Type: AWS::ECR::PullThroughCacheRule
+    Properties:
+      EcrRepositoryPrefix: !Sub "${{Pfx}}-x"
+      UpstreamRegistryUrl: !Join ["", [!Ref Given, ".example"]]
+"""
+
+
+def test_sensitive_and_noecho_values_are_never_shown(tmp_path: Path, catalog, monkeypatch) -> None:
+    """A `sensitive = true` variable (its default, its tfvars value), a value passed into a module,
+    a for_each key made from one, and CloudFormation NoEcho parameters (default, --cfn-parameter):
+    whatever is built from them is unknown, judged by no rule and printed in no format."""
+    from ptclint.reporters import REPORTERS
+    from ptclint.scan import ScanOptions, run
+
+    (tmp_path / "tf" / "child").mkdir(parents=True)
+    (tmp_path / "tf" / "main.tf").write_text(SENSITIVE_TF)
+    (tmp_path / "tf" / "child" / "main.tf").write_text(SENSITIVE_CHILD)
+    (tmp_path / "tf" / "terraform.tfvars").write_text(f'pw = "{PASSWORD}"\n')
+    (tmp_path / "stack.yaml").write_text(NOECHO_CFN)
+    monkeypatch.chdir(tmp_path)
+    result = run(ScanOptions(paths=["tf", "stack.yaml"], cfn_parameters={"Given": PASSWORD}), catalog=catalog)
+    assert not result.problems, result.problems
+    assert_no_secret(*(REPORTERS[fmt].render(result) for fmt in FORMATS))
+    values = [v for r in result.registries for rule in r.rules for v in rule.data.values()]
+    assert_no_secret(*map(str, values))
+    reasons = " ".join(str(v) for v in values)
+    assert "var.tok is a sensitive value" in reasons and "parameter Pfx is NoEcho" in reasons

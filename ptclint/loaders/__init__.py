@@ -137,7 +137,19 @@ def display_path(path: str) -> str:
     """A path relative to the working directory when it lies below it (SARIF wants repo-relative)."""
     absolute = os.path.abspath(path)
     rel = os.path.relpath(absolute)
-    return absolute if rel.startswith("..") else rel.replace(os.sep, "/")
+    shown = absolute if rel.startswith("..") else rel.replace(os.sep, "/")
+    return printable_path(shown)
+
+
+def printable_path(path: str) -> str:
+    """A file name every report can write: bytes that are not UTF-8 (kept by the OS as surrogates)
+    are shown as `\\xff` escapes instead of making a reporter or stderr fail."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode(
+            "utf-8", "backslashreplace").decode("utf-8")
+    return path
 
 
 TIMESTAMP_FIELDS = frozenset(

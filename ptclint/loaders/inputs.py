@@ -8,7 +8,7 @@ import stat
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
-from ptclint import parsing
+from ptclint import budgets, parsing
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, Loader, all_loaders, display_path
 from ptclint.loaders.discover import expand, sniffed
@@ -35,31 +35,49 @@ def load_inputs(options: Any) -> tuple[list[Registry], list[InputProblem], list[
     problems: list[InputProblem] = []
     loaded: list[tuple[Loader, Registry, Hashable | None]] = []
     files: list[str] = []
+    limits = getattr(options, "budgets", None) or budgets.current_budgets()
     sources = [*options.sources, *expand(options.expanded_paths(), loaders, max_bytes, problems)]
     for source in sources:
         shown = source.path if source in options.sources else display_path(source.path)
         named = source.named and not options.hook  # pre-commit names every changed file: judged like found ones
+        # One guard per source: whatever goes wrong reading it is a problem of that input, named by
+        # its file, and the other inputs are still read and judged.
         try:
-            _refuse_oversized(source, max_bytes)
-            if not named and not sniffed(source, sniff, max_bytes):
-                continue
-            loader = _claimant(loaders, source, named, shown)
-            if loader is None:
-                if named:
-                    raise InputError(shown, _NOT_RECOGNISED)
-                continue
-            account, region = options.context_for(source.path)
-            ctx = LoadContext(account, region, shown, max_bytes, settings[loader.name])
-            registries = loader.load(source, ctx)
-            loaded.extend((loader, r, options.unit_of(source.path)) for r in registries)
-            if registries or _is_file(source):
-                files.append(shown)
+            with budgets.metered(limits):
+                got = _read(source, shown, named, options, loaders, sniff, max_bytes, settings)
         except InputError as exc:
             problems.append(InputProblem(shown if exc.file == source.path else exc.file, exc.message, exc.line,
                                          exc.column))
+        except budgets.BudgetExceeded as exc:
+            problems.append(InputProblem(display_path(exc.file) if exc.file else shown, str(exc), exc.line,
+                                         exc.column))
         except OSError as exc:
-            problems.append(InputProblem(shown, f"cannot read: {exc.strerror or exc}"))
+            problems.append(InputProblem(shown, f"cannot read: {exc.strerror or exc.__class__.__name__}"))
+        except (Exception, RecursionError, MemoryError) as exc:  # containment is the point
+            # the exception's text is not shown: it could quote a value of the input
+            problems.append(InputProblem(shown, f"internal error while reading {shown}: {exc.__class__.__name__}"))
+        else:
+            if got is not None:
+                loaded.extend((got[0], r, options.unit_of(source.path)) for r in got[1])
+                if got[1] or _is_file(source):
+                    files.append(shown)
     return merge(loaded), problems, files
+
+
+def _read(source: Source, shown: str, named: bool, options: Any, loaders: list[Loader], sniff: tuple[str, ...],
+          max_bytes: int, settings: dict[str, Any]) -> tuple[Loader, list[Registry]] | None:
+    """The loader that claims `source` and the registries it read, or None when no loader reads it."""
+    _refuse_oversized(source, max_bytes)
+    if not named and not sniffed(source, sniff, max_bytes):
+        return None
+    loader = _claimant(loaders, source, named, shown)
+    if loader is None:
+        if named:
+            raise InputError(shown, _NOT_RECOGNISED)
+        return None
+    account, region = options.context_for(source.path)
+    ctx = LoadContext(account, region, shown, max_bytes, settings[loader.name])
+    return loader, loader.load(source, ctx)
 
 
 def _refuse_oversized(source: Source, max_bytes: int) -> None:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ptclint import schemas
+from ptclint.errors import InputError
 from ptclint.loaders import (
     LoadContext,
     by_account_and_region,
@@ -153,7 +154,45 @@ def registry_policy_lookup(entry: dict, origin: Any) -> Lookup:
             data["policy"] = json.loads(data["policyText"])
         except ValueError:
             pass  # IAM-policy rules treat an undecodable policy as no policy
+        except RecursionError:
+            raise InputError(origin.file, "policyText: the JSON policy nests too deeply", origin.line,
+                             origin.column) from None
+        problem = policy_shape_problem(data.get("policy"))
+        if problem:  # judging a malformed policy would give confident findings about something else
+            raise InputError(origin.file, f"policyText: {problem}", origin.line, origin.column)
     return Lookup(Status(entry["status"]), data, origin)
+
+
+_STRINGS = "a string or a list of strings"
+
+
+def policy_shape_problem(policy: Any) -> str | None:
+    """What is wrong with the shape of a decoded IAM policy (names keys, never values), or None."""
+    if not isinstance(policy, dict):
+        return None  # not a JSON object: the IAM rules see no policy
+    statements = policy.get("Statement")
+    items = statements if isinstance(statements, list) else [statements] if statements is not None else []
+    for i, st in enumerate(items):
+        where = f"Statement[{i}]" if isinstance(statements, list) else "Statement"
+        if not isinstance(st, dict):
+            return f"{where}: expected an object"
+        for key in ("Principal", "NotPrincipal"):
+            if key in st and not _principal_ok(st[key]):
+                return f"{where}.{key}: expected \"*\" or an object of {_STRINGS}"
+        for key in ("Action", "NotAction", "Resource", "NotResource"):
+            if key in st and not _strings_ok(st[key]):
+                return f"{where}.{key}: expected {_STRINGS}"
+        if "Effect" in st and not isinstance(st["Effect"], str):
+            return f"{where}.Effect: expected a string"
+    return None
+
+
+def _strings_ok(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _principal_ok(value: Any) -> bool:
+    return value == "*" or (isinstance(value, dict) and all(_strings_ok(v) for v in value.values()))
 
 
 def _decoded(policy: dict) -> dict:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+from typing import Any
 
 from ptclint.errors import InputError
 from ptclint.parsing.document import MAX_DEPTH, Document, Position, line_col, normalise_newlines
@@ -65,12 +66,25 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
             st = os.fstat(f.fileno())
             if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
                 raise InputError(path, _too_big(st.st_size, max_bytes))
-            data = f.read(max_bytes + 1)
+            data = _read_at_most(f, max_bytes + 1)
     except OSError as exc:
         raise InputError(path, f"cannot read the file: {exc.strerror or exc}") from None
     if len(data) > max_bytes:  # not a regular file (pipe, device) or it grew while we read it
         raise InputError(path, _too_big(None, max_bytes))
     return decode_text(path, data)
+
+
+def _read_at_most(f: Any, limit: int) -> bytes:
+    """Up to `limit` bytes, in chunks: `read(limit)` would allocate the whole limit at once."""
+    chunks: list[bytes] = []
+    got = 0
+    while got < limit:
+        chunk = f.read(min(1 << 20, limit - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
 
 
 def _too_big(size: int | None, max_bytes: int) -> str:

@@ -191,10 +191,10 @@ class _Composer:
                 pos = _pos(event.start_mark)
                 target = self.anchors.get(event.anchor)
                 if target is None:
-                    raise self.error(f"alias *{event.anchor} has no anchor &{event.anchor} before it", pos)
+                    # anchor names are not repeated: `*pa55` may be a password pasted in the wrong place
+                    raise self.error("this alias (*name) has no anchor (&name) before it", pos)
                 if not target.done:
-                    raise self.error(f"recursive alias *{event.anchor}: the node anchored &{event.anchor} "
-                                     "would contain itself", pos)
+                    raise self.error("recursive alias: the node its anchor names would contain itself", pos)
                 node = _Node(_ALIAS, pos, None, None, target)
                 node.size = target.size
                 node.height = target.height
@@ -378,7 +378,9 @@ class _Builder:
 
     def call_handler(self, node: _Node, value: Any) -> Any:
         if self.handler is None:
-            raise self.error(f"unknown tag {node.custom}", node.pos)
+            # a local tag (`!pa55`) is user text and not repeated; a standard one (`!!binary`) is shown
+            shown = f" {node.custom}" if node.custom and node.custom.startswith("!!") else " (not repeated here)"
+            raise self.error(f"unknown tag{shown}", node.pos)
         assert node.custom is not None  # called only for nodes with a non-standard tag
         try:
             return self.handler(node.custom, value)

@@ -10,7 +10,6 @@ are not modelled. A value the input could not resolve makes the answer unknown (
 
 from __future__ import annotations
 
-import functools
 import json as _json
 import re
 from collections.abc import Callable, Mapping
@@ -78,38 +77,83 @@ def _documents(documents: Any) -> list[Any]:
 # ---------------------------------------------------------------- actions and resources
 
 
-def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.S | (re.I if ignore_case else 0))
+def _glob_match(pattern: str, text: str, ignore_case: bool) -> bool:
+    """True when glob `pattern` (`*` any run, `?` one character) matches all of `text`.
+
+    A forward scan over the pattern's states as a bit set (one big-integer step per character of
+    `text`): linear in the text, with no backtracking, whatever the policy holds."""
+    if ignore_case:
+        pattern, text = pattern.lower(), text.lower()
+    pattern = _collapse_stars(pattern)
+    m = len(pattern)
+    stars = _mask(pattern, lambda c: c == "*")
+    anything = _mask(pattern, lambda c: c != "*")
+    states = _star_closure(1, stars)
+    by_char: dict[str, int] = {}
+    for c in text:
+        if not states:
+            return False
+        mask = by_char.get(c)
+        if mask is None:
+            mask = by_char[c] = _mask(pattern, lambda p, c=c: p == "?" or p == c)  # type: ignore[misc]
+        states = _star_closure((states & stars) | ((states & mask & anything) << 1), stars)
+    return bool(states >> m & 1)
+
+
+def _collapse_stars(pattern: str) -> str:
+    return re.sub(r"\*{2,}", "*", pattern) if "**" in pattern else pattern
+
+
+def _mask(pattern: str, test: Callable[[str], bool]) -> int:
+    out = 0
+    for j, c in enumerate(pattern):
+        if test(c):
+            out |= 1 << j
+    return out
+
+
+def _star_closure(states: int, stars: int) -> int:
+    """A `*` may match nothing: being before it is also being after it (stars never repeat)."""
+    return states | ((states & stars) << 1)
 
 
 def action_matches(pattern: Any, action: Any) -> bool:
     """True when IAM action `pattern` (`*` and `?` wildcards, case-insensitive: `ecr:Get*`, `ecr:*`,
     `*`) matches `action`."""
-    return bool(_glob_regex(known_str(pattern), True).fullmatch(known_str(action)))
+    return _glob_match(known_str(pattern), known_str(action), True)
 
 
 def _glob_overlap(a: str, b: str) -> bool:
-    """True when some string matches both glob patterns (`*`, `?`)."""
+    """True when some string matches both glob patterns (`*`, `?`).
 
-    @functools.cache
-    def go(i: int, j: int) -> bool:
-        if i == len(a) and j == len(b):
-            return True
-        if i < len(a) and a[i] == "*":
-            return go(i + 1, j) or (j < len(b) and go(i, j + 1))
-        if j < len(b) and b[j] == "*":
-            return go(i, j + 1) or (i < len(a) and go(i + 1, j))
-        if i < len(a) and j < len(b) and (a[i] == "?" or b[j] == "?" or a[i] == b[j]):
-            return go(i + 1, j + 1)
-        return False
-
-    return go(0, 0)
+    The pairs (position in a, position in b) reachable from the start, one row of bit sets per
+    position in `a`: quadratic at worst, never exponential, no recursion."""
+    a, b = _collapse_stars(a), _collapse_stars(b)
+    m = len(b)
+    full = (1 << (m + 1)) - 1
+    stars = _mask(b, lambda c: c == "*")
+    plain_b = ((1 << m) - 1) & ~stars
+    question = _mask(b, lambda c: c == "?")
+    by_char: dict[str, int] = {}
+    row = 1
+    for c in a:
+        # a's `*` can stay while b moves on (every later position of the row); b's may match nothing
+        row = (full & ~((row & -row) - 1) if row else 0) if c == "*" else _star_closure(row, stars)
+        if not row:
+            return False
+        if c == "*":
+            continue  # (i + 1, j) for every j in the row: row is unchanged
+        mask = by_char.get(c)
+        if mask is None:
+            mask = by_char[c] = plain_b if c == "?" else (question | _mask(b, c.__eq__))
+        row = (row & stars) | ((row & mask & plain_b) << 1)
+    row = _star_closure(row, stars)
+    return bool(row >> m & 1)
 
 
 def _glob_covers(pattern: str, target: str) -> bool:
     """True when `pattern` matches `target` read literally (so `repository/*` covers `repository/x/*`)."""
-    return bool(_glob_regex(pattern, False).fullmatch(target))
+    return _glob_match(pattern, target, False)
 
 
 def _statement_has_action(st: Mapping[str, Any], action: str) -> bool:

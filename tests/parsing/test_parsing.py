@@ -386,10 +386,10 @@ def test_yaml_tag_handler_results_and_positions(yaml_loader):
 
 def test_yaml_unknown_tag_without_handler(yaml_loader):
     err = fails(parse_yaml, "t.yaml", "a: 1\nb: !Foo [1]\n")
-    assert err.message == "unknown tag !Foo"
+    assert err.message == "unknown tag (not repeated here)"  # a local tag may be a password pasted there
     assert (err.line, err.column) == (2, 4)
     assert fails(parse_yaml, "t.yaml", "b: !!binary aGVsbG8=\n").message == "unknown tag !!binary"
-    assert fails(parse_yaml, "t.yaml", "!Ref k: v\n").message == "unknown tag !Ref"
+    assert fails(parse_yaml, "t.yaml", "!Ref k: v\n").message == "unknown tag (not repeated here)"
 
 
 def test_yaml_tag_handler_errors_get_the_tag_position(yaml_loader):
@@ -424,8 +424,8 @@ def test_yaml_standard_tag_on_the_wrong_kind_of_node(yaml_loader):
         ("k: 'never closed\n", 2, None),
         ("x: @foo\n", 1, "cannot start any token"),
         ("x: \x07\n", 1, "U+0007"),
-        ("a: 1\nb: *nope\n", 2, "alias *nope has no anchor &nope before it"),
-        ("a: &a [1, *a]\n", 1, "recursive alias *a"),
+        ("a: 1\nb: *nope\n", 2, "this alias (*name) has no anchor (&name) before it"),
+        ("a: &a [1, *a]\n", 1, "recursive alias"),
         ("a: 1\nb: 2\na: 3\n", 3, 'duplicate key "a" (first at line 1)'),
         ("1: a\n'1': b\n", 2, 'duplicate key "1" (first at line 1)'),
         ("? [1, 2]\n: x\n", 1, "a list or mapping cannot be used as a mapping key"),

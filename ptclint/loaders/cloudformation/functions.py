@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ptclint import budgets
 from ptclint.loaders.cloudformation.values import (
     DYNAMIC_REFERENCE,
     OPAQUE,
@@ -23,6 +24,7 @@ from ptclint.loaders.cloudformation.values import (
     kind_of,
     scalar_text,
     shape_of,
+    unknown_name,
 )
 from ptclint.model import Unknown
 
@@ -75,7 +77,9 @@ def _fn_sub(r: Resolving, arg: Any, path: tuple) -> Any:
     else:
         r.fail(path, f"Fn::Sub expects a string or [string, {{variables}}], got {shape_of(arg)}")
     out: list[str] = []
-    pos = 0
+    pos = size = 0
+    meter = budgets.meter()
+    resolved: dict[str, Any] = {}  # each variable once, however often the template names it
     for m in SUB_VAR.finditer(template):
         out.append(template[pos:m.start()])
         pos = m.end()
@@ -83,27 +87,33 @@ def _fn_sub(r: Resolving, arg: Any, path: tuple) -> Any:
         if name.startswith("!"):
             out.append("${" + name[1:] + "}")
             continue
-        if name in variables:
+        if name in resolved:
+            value = resolved[name]
+        elif name in variables:
             value = r.value(variables[name], path + (1, name))
         elif name.startswith("AWS::"):
             value = r.pseudo(name, path)
         elif "." in name:
             lid, attr = name.split(".", 1)
             if lid not in r.resources:
-                r.fail(path, f"Fn::Sub: ${{{name}}} names no resource of this template")
+                r.fail(path, f"Fn::Sub: a ${{...}} names no resource of this template{unknown_name(lid, r.resources)}")
             value = r.getatt(lid, attr, path)
         elif name in r.parameters or name in r.resources:
             value = r.ref(name, path)
         else:
-            r.fail(path, f"Fn::Sub: ${{{name}}} names no parameter, resource or variable")
+            r.fail(path, f"Fn::Sub: a ${{...}} names no parameter, resource or variable"
+                         f"{unknown_name(name, [*r.parameters, *r.resources, *variables])}")
+        resolved[name] = value
         if r.is_unknown(value):
             if not r.opaque:
                 return value
             value = OPAQUE
         text = scalar_text(value)
         if text is None:
-            r.fail(path, f"Fn::Sub: ${{{name}}} is {kind_of(value)}, not a string")
+            r.fail(path, f"Fn::Sub: a ${{...}} is {kind_of(value)}, not a string")
         out.append(text)
+        size += len(text)
+        meter.check_size(size, "Fn::Sub")
     out.append(template[pos:])
     result = "".join(out)
     if DYNAMIC_REFERENCE in template:
@@ -134,6 +144,7 @@ def _fn_join(r: Resolving, arg: Any, path: tuple) -> Any:
         if text is None:
             r.fail(path + (1, i), f"Fn::Join: value {i} is {kind_of(item)}, not a string")
         parts.append(text)
+    budgets.meter().check_size(sum(map(len, parts)) + len(delimiter) * len(parts), "Fn::Join")
     return delimiter.join(parts)
 
 
@@ -202,14 +213,15 @@ def _fn_find_in_map(r: Resolving, arg: Any, path: tuple) -> Any:
             r.fail(path + (i,), f"Fn::FindInMap: key {i} must be a string, got {kind_of(keys[i])}")
     mapping = r.mappings.get(names[0])
     if not isinstance(mapping, dict):
-        r.fail(path + (0,), f"Fn::FindInMap: no mapping {names[0]!r} in Mappings")
+        r.fail(path + (0,), f"Fn::FindInMap: no such mapping in Mappings{unknown_name(names[0], r.mappings)}")
     top = mapping.get(names[1])
     if isinstance(top, dict) and names[2] in top:
         return r.value(top[names[2]], ("Mappings", names[0], names[1], names[2]))
     if len(args) == 4 and isinstance(args[3], dict) and "DefaultValue" in args[3]:
         return r.value(args[3]["DefaultValue"], path + (3, "DefaultValue"))
     missing = names[1] if not isinstance(top, dict) else names[2]
-    r.fail(path, f"Fn::FindInMap: mapping {names[0]!r} has no key {missing!r}")
+    r.fail(path, f"Fn::FindInMap: mapping {names[0]!r} has no such key"
+                 f"{unknown_name(missing, top if isinstance(top, dict) else mapping)}")
 
 
 def _fn_base64(r: Resolving, arg: Any, path: tuple) -> Any:
@@ -219,6 +231,7 @@ def _fn_base64(r: Resolving, arg: Any, path: tuple) -> Any:
     text = scalar_text(value)
     if text is None:
         r.fail(path, f"Fn::Base64 expects a string, got {kind_of(value)}")
+    budgets.meter().check_size(len(text) * 4 // 3 + 4, "Fn::Base64")
     try:
         return base64.b64encode(text.encode("utf-8")).decode("ascii")
     except (UnicodeError, binascii.Error):

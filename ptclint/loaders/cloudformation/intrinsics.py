@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from ptclint import budgets
 from ptclint.loaders.cloudformation.functions import FUNCTIONS
 from ptclint.loaders.cloudformation.values import (
     DYNAMIC_REFERENCE,
@@ -36,6 +37,7 @@ from ptclint.loaders.cloudformation.values import (
     kind_of,
     scalar_text,
     shape_of,
+    unknown_name,
 )
 from ptclint.model import Unknown
 
@@ -62,6 +64,11 @@ class Resolver:
         self._conditions: dict[str, bool | None] = {}
         self._stack: list[tuple[str, str]] = []
         self.opaque = False  # see opaque_value
+        self.meter = budgets.meter()
+        # Each intrinsic call and resource property is resolved once per mode: a Ref chain or a
+        # YAML alias repeated at every level would otherwise cost exponential time.
+        self._memo: dict[tuple[int, bool], tuple[Any, Any]] = {}
+        self._props: dict[tuple[str, str, bool], Any] = {}
 
     # ------------------------------------------------------------ entry points
 
@@ -69,10 +76,8 @@ class Resolver:
         if isinstance(node, dict):
             if len(node) == 1:
                 key, arg = next(iter(node.items()))
-                if key == "Ref":
-                    return self.ref(arg, path + ("Ref",))
-                if key.startswith("Fn::"):
-                    return self._function(key, arg, path + (key,))
+                if key == "Ref" or key.startswith("Fn::"):
+                    return self._intrinsic(node, key, arg, path)
             out = {}
             for k, v in node.items():
                 r = self.value(v, path + (k,))
@@ -85,6 +90,18 @@ class Resolver:
         if isinstance(node, str) and DYNAMIC_REFERENCE in node:
             return self.unknown("a dynamic reference ({{resolve:...}}) is resolved at deployment")
         return node
+
+    def _intrinsic(self, node: dict, key: str, arg: Any, path: tuple) -> Any:
+        memo_key = (id(node), self.opaque)
+        hit = self._memo.get(memo_key)
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        self.meter.spend(1, "resolving intrinsic functions")
+        result = self.ref(arg, path + ("Ref",)) if key == "Ref" else self._function(key, arg, path + (key,))
+        if budgets.sized(result) > self.meter.budgets.value_size:
+            self.meter.check_size(budgets.sized(result), f"the value of {key}")
+        self._memo[memo_key] = (node, result)  # the node is kept, so its id is not reused
+        return result
 
     def opaque_value(self, node: Any, path: tuple) -> Any:
         """Resolve with everything that is not written in the file replaced by OPAQUE."""
@@ -106,14 +123,21 @@ class Resolver:
         props = self.resources[lid].get("Properties") or {}
         if name not in props:
             return default
+        memo_key = (lid, name, self.opaque)
+        if memo_key in self._props:
+            return self._props[memo_key]
         key = ("resource", f"{lid}.{name}")
         if key in self._stack:
             self._circular(key, ("Resources", lid, "Properties", name))
         self._stack.append(key)
         try:
-            return self.value(props[name], ("Resources", lid, "Properties", name))
+            self._props[memo_key] = self.value(props[name], ("Resources", lid, "Properties", name))
+        except budgets.BudgetExceeded as exc:
+            exc.path = exc.path or ("Resources", lid, "Properties", name)  # the innermost property
+            raise
         finally:
             self._stack.pop()
+        return self._props[memo_key]
 
     # ------------------------------------------------------------ Ref and attributes
 
@@ -130,7 +154,8 @@ class Resolver:
             return self.parameter(name, path)
         if name in self.resources:
             return self.physical_id(name, path)
-        self.fail(path, f"Ref to {name!r}, which is no parameter or resource of this template")
+        self.fail(path, f"Ref names no parameter or resource of this template"
+                        f"{unknown_name(name, [*self.parameters, *self.resources])}")
 
     def pseudo(self, name: str, path: tuple) -> Any:
         if name == "AWS::AccountId":
@@ -145,19 +170,21 @@ class Resolver:
             return NO_VALUE
         if name in _DEPLOY_TIME:
             return self.unknown(_DEPLOY_TIME[name])
-        self.fail(path, f"Ref to {name!r}, which is no CloudFormation pseudo parameter")
+        pseudo = [*_SYMBOLIC, "AWS::Partition", "AWS::URLSuffix", "AWS::NoValue", *_DEPLOY_TIME]
+        self.fail(path, f"Ref names no CloudFormation pseudo parameter{unknown_name(name, pseudo)}")
 
     def parameter(self, name: str, path: tuple) -> Any:
         spec = self.parameters[name]
         ptype = str(spec.get("Type", "String"))
+        if spec.get("NoEcho") in (True, "true", "True") and (name in self.overrides or "Default" in spec):
+            # never judged (nor shown) outside a secret's reduction: unknown, and so is all built from it
+            return OPAQUE if self.opaque else Unknown(f"parameter {name} is NoEcho (sensitive value)")
         if name in self.overrides:
             raw: Any = self.overrides[name]
             if self.opaque:
                 return OPAQUE  # given on the command line, not written in the file
         elif "Default" in spec:
             raw = spec["Default"]
-            if self.opaque and spec.get("NoEcho") in (True, "true", "True"):
-                return OPAQUE
         else:
             return self.unknown(f"parameter {name} has no default (set it with --cfn-parameter {name}=VALUE)")
         if ptype.startswith("AWS::SSM::Parameter::Value<"):
@@ -200,7 +227,7 @@ class Resolver:
 
     def getatt(self, lid: Any, attr: Any, path: tuple) -> Any:
         if not isinstance(lid, str) or lid not in self.resources:
-            self.fail(path, f"Fn::GetAtt names {lid!r}, which is no resource of this template")
+            self.fail(path, f"Fn::GetAtt names no resource of this template{unknown_name(lid, self.resources)}")
         if isinstance(attr, dict):
             attr = self.value(attr, path + (1,))
             if isinstance(attr, Unknown) or attr == OPAQUE:
@@ -267,7 +294,7 @@ class Resolver:
 
     def condition(self, name: Any, path: tuple) -> bool | None:
         if not isinstance(name, str) or name not in self.conditions:
-            self.fail(path, f"condition {name!r} is not defined in Conditions")
+            self.fail(path, f"the condition named is not defined in Conditions{unknown_name(name, self.conditions)}")
         if name in self._conditions:
             return self._conditions[name]
         key = ("condition", name)
@@ -350,7 +377,8 @@ class Resolver:
                 for i, dep in enumerate(items):
                     where = ("Resources", lid, "DependsOn") + ((i,) if isinstance(depends, list) else ())
                     if not isinstance(dep, str) or dep not in self.resources:
-                        self.fail(where, f"DependsOn names {dep!r}, which is no resource of this template")
+                        hint = unknown_name(dep, self.resources)
+                        self.fail(where, f"DependsOn names no resource of this template{hint}")
                     deps.append((dep, where))
             graph[lid] = deps
         _find_cycle(graph, self.fail)
@@ -371,7 +399,8 @@ class Resolver:
             if key == "Ref" and isinstance(arg, str):
                 if not arg.startswith("AWS::") and arg not in self.parameters:
                     if arg not in self.resources:
-                        self.fail(where, f"Ref to {arg!r}, which is no parameter or resource of this template")
+                        self.fail(where, f"Ref names no parameter or resource of this template"
+                                         f"{unknown_name(arg, [*self.parameters, *self.resources])}")
                     deps.append((arg, where))
                 return
             if key == "Fn::GetAtt":
@@ -380,7 +409,8 @@ class Resolver:
                     arg[0] if isinstance(arg, list) and len(arg) == 2 else None)
                 if isinstance(lid, str):
                     if lid not in self.resources:
-                        self.fail(where, f"Fn::GetAtt names {lid!r}, which is no resource of this template")
+                        hint = unknown_name(lid, self.resources)
+                        self.fail(where, f"Fn::GetAtt names no resource of this template{hint}")
                     deps.append((lid, where))
                 return
             if key == "Fn::Sub":
@@ -398,7 +428,9 @@ class Resolver:
                         if target in self.resources:
                             deps.append((target, where))
                         elif "." in name or target not in self.parameters:
-                            self.fail(where, f"Fn::Sub: ${{{name}}} names no parameter, resource or variable")
+                            declared = [*self.parameters, *self.resources, *variables]
+                            self.fail(where, f"Fn::Sub: a ${{...}} names no parameter, resource or variable"
+                                             f"{unknown_name(name, declared)}")
                 return
         for k, v in node.items():
             self._collect(v, path + (k,), deps)

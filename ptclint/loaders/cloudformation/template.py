@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
+from ptclint.budgets import BudgetExceeded
 from ptclint.errors import InputError
 from ptclint.loaders import (
     LoadContext,
@@ -33,6 +34,7 @@ from ptclint.loaders.cloudformation.values import (
     has_unknown,
     kind_of,
     partition_of,
+    unknown_name,
 )
 from ptclint.loaders.sources import Source, document
 from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
@@ -75,11 +77,11 @@ def tag_handler(tag: str, value: Any) -> Any:
     """parsing.parse_yaml's hook: `!Ref X` -> {"Ref": X}, `!GetAtt a.b` -> {"Fn::GetAtt": [a, b]}, ..."""
     key = _TAGS.get(tag)
     if key is None:
-        raise InputError("", f"unknown CloudFormation tag {tag}")
+        raise InputError("", f"unknown CloudFormation tag{unknown_name(tag, _TAGS)}")
     if key == "Fn::GetAtt" and isinstance(value, str):
         lid, dot, attr = value.partition(".")
         if not dot or not lid or not attr:
-            raise InputError("", f"!GetAtt expects LogicalId.Attribute, got {value!r}")
+            raise InputError("", "!GetAtt expects LogicalId.Attribute, got a string without a dot between them")
         return {key: [lid, attr]}
     return {key: value}
 
@@ -152,10 +154,16 @@ def load(source: Source, ctx: LoadContext) -> list[Registry]:
 
 def read(doc: Any, ctx: LoadContext) -> list[Registry]:
     """Registries of a parsed template."""
+    template = _Template(doc, ctx)
     try:
-        return _Template(doc, ctx).load()
+        return template.load()
     except RecursionError:
         raise InputError(ctx.display_path or doc.path, "intrinsic functions nest too deeply to resolve") from None
+    except BudgetExceeded as exc:  # at the resource property whose resolution went over it
+        path = exc.path or ()
+        pos = (doc.key_positions.get(path) if path else None) or doc.position(path)
+        subject = f"{path[1]}.{path[3]}" if len(path) >= 4 and path[0] == "Resources" else None
+        raise exc.locate(template.file, pos.line, pos.column, subject) from None
 
 
 class _Template:

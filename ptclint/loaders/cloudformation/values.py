@@ -77,3 +77,16 @@ def scalar_text(value: Any) -> str | None:
     if isinstance(value, (str, int, float)):
         return str(value)
     return None
+
+
+
+def unknown_name(name: Any, declared: Any = ()) -> str:
+    """What an error adds about a name that resolves to nothing: never the text itself (a token pasted
+    where a name belongs would be printed), only the declared name it is probably a typo of."""
+    import difflib
+
+    if isinstance(name, str) and name:
+        close = difflib.get_close_matches(name, [d for d in declared if isinstance(d, str)], n=1, cutoff=0.8)
+        if close:
+            return f" (did you mean {close[0]!r}?)"
+    return ""

@@ -39,6 +39,7 @@ from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.instances import ModuleInstance, NotOnDisk
 from ptclint.loaders.terraform.mapping import build_registries
 from ptclint.loaders.terraform.modules import Unit, tf_files
+from ptclint.loaders.terraform.values import TfError
 from ptclint.model import Registry, Unknown
 
 name = "terraform_hcl"
@@ -147,7 +148,14 @@ def root_modules(directories: list[str]) -> list[str]:
 def _objects(unit: Unit) -> list[M.TfObject]:
     """The modelled resource instances of the root module and, depth first, of its module calls."""
     out: list[M.TfObject] = []
-    _collect(ModuleInstance.root_of(unit), out, 0)
+    root = ModuleInstance.root_of(unit)
+    for name in unit.root_values:  # a value given for a root variable is checked even when unused,
+        if name in unit.root_def.variables:  # as Terraform does (a wrong type is an input error)
+            try:
+                root.var(name)
+            except TfError:
+                pass
+    _collect(root, out, 0)
     return out
 
 

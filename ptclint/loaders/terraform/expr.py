@@ -13,10 +13,12 @@ Operators, `for` expressions and templates are in `operators`; the pure function
 from __future__ import annotations
 
 import os
+import stat
 from typing import Any
 
 from lark import Token, Tree
 
+from ptclint import budgets
 from ptclint.loaders.terraform import operators
 from ptclint.loaders.terraform.functions import FUNCTIONS
 from ptclint.loaders.terraform.hcl import children, name_of
@@ -45,7 +47,10 @@ class Evaluator:
         self.base_dir = base_dir
         self.root_dir = root_dir
         self.max_file_bytes = max_file_bytes
+        self.reveal = False  # True only while a secret's value is reduced to its key names
+        self.module_dirs: set[str] = set()  # module directories the unit reads: file() may read there too
         self.depth = 0
+        self.meter = budgets.meter()  # the budget of the input being read
 
     # -- entry points
 
@@ -63,7 +68,11 @@ class Evaluator:
         try:
             if self.depth > _MAX_DEPTH:
                 raise TfError("expression nested too deeply")
-            return self._eval(node, env)
+            self.meter.spend(1, "evaluating expressions")
+            value = self._eval(node, env)
+            if budgets.sized(value) > self.meter.budgets.value_size:
+                self.meter.check_size(budgets.sized(value), "a value built by an expression")
+            return value
         except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError, ZeroDivisionError) as exc:
             # a shape we did not expect, or a function fed values it cannot take: unknown, never a crash.
             # The exception's text is not kept: it could quote a value.
@@ -250,20 +259,15 @@ class Evaluator:
         if not os.path.isabs(path):
             path = os.path.join(os.getcwd(), path) if not self.root_dir else os.path.join(self.root_dir, path)
         real = os.path.realpath(path)
-        # Only files inside the scanned tree: a configuration under review must not make ptclint read
-        # (and print in a finding) something like /proc/self/environ.
-        roots = [os.path.realpath(os.getcwd())] + ([os.path.realpath(self.root_dir)] if self.root_dir else [])
+        # Only files inside the scanned unit (its root module directory and the module directories it
+        # reads): a configuration under review must not make ptclint read (and print in a finding)
+        # ../.git/config or /proc/self/environ. The working directory is not a reason to read a file.
+        roots = [os.path.realpath(r) for r in (self.root_dir, *self.module_dirs) if r]
         if not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
             raise TfError(f"{name}(): the file lies outside the scanned directory and is not read")
         if name == "fileexists":
             return os.path.isfile(real)
-        try:
-            if os.path.getsize(real) > self.max_file_bytes:
-                raise TfError(f"{name}(): the file is larger than the input size limit")
-            with open(real, "rb") as fh:
-                text = fh.read().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise TfError(f"{name}(): the file cannot be read") from None
+        text = read_regular_file(real, self.max_file_bytes, name)
         text = text.replace("\r\n", "\n")
         if name == "file":
             return text
@@ -271,6 +275,25 @@ class Evaluator:
         if not isinstance(variables, dict):
             raise TfError("templatefile(): the second argument must be a map")
         return operators.template_text(self, text, Env(TemplateVariables(), dict(variables)))
+
+
+def read_regular_file(path: str, max_bytes: int, what: str) -> str:
+    """A regular file's UTF-8 text. Opened without blocking and checked before reading: a FIFO or a
+    device named by a configuration would otherwise block the scan forever."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        raise TfError(f"{what}(): the file cannot be read") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise TfError(f"{what}(): not a regular file, not read")
+        if st.st_size > max_bytes:
+            raise TfError(f"{what}(): the file is larger than the input size limit")
+        try:
+            return fh.read(st.st_size + 1).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise TfError(f"{what}(): the file cannot be read") from None
 
 
 def get_attr(value: Any, name: str) -> Any:

@@ -8,10 +8,14 @@ A function either returns a value, returns the first Unknown among its inputs, o
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
 
+import re2
+
+from ptclint import budgets
 from ptclint.loaders.terraform.values import (
     TfError,
     TfSet,
@@ -168,12 +172,33 @@ def _values(m: Any) -> Any:
 def _replace(s: Any, old: Any, new: Any) -> Any:
     s, old, new = _str_arg("replace", s), _str_arg("replace", old), _str_arg("replace", new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        pattern = _re2(old[1:-1])
+        # Terraform's (Go's) `$1` / `${1}` / `${name}` in the replacement; `$$` is a literal `$`
+        template = re.sub(r"\\", r"\\\\", new)
+        template = re.sub(r"\$(?:\$|(\d+)|\{(\w+)\})",
+                          lambda m: "$" if m.group(0) == "$$" else "\\g<" + (m.group(1) or m.group(2)) + ">",
+                          template)
         try:
-            pattern = re.compile(old[1:-1])
-        except re.error:
-            raise TfError("replace(): the regular expression is not valid") from None
-        return pattern.sub(re.sub(r"\$(\d+)|\$\{(\d+)\}", lambda m: "\\" + (m.group(1) or m.group(2)), new), s)
+            out = pattern.sub(template, s)
+        except (re2.error, IndexError, KeyError, ValueError):
+            raise TfError("replace(): the replacement refers to a group the expression does not have") from None
+        budgets.meter().check_size(len(out), "replace()")
+        return out
+    if old and new and len(new) > len(old):
+        budgets.meter().check_size(len(s) // len(old) * len(new) + len(s), "replace()")
     return s.replace(old, new)
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # RE2 would print the (user's) pattern to stderr
+
+
+def _re2(pattern: str) -> Any:
+    """A configuration's pattern, compiled with RE2 as Terraform does (linear time, RE2 syntax)."""
+    try:
+        return re2.compile(pattern, options=_RE2_OPTIONS)
+    except re2.error:
+        raise TfError("the regular expression is not valid RE2 syntax") from None
 
 
 def _trimsuffix(s: Any, suffix: Any) -> Any:
@@ -328,9 +353,15 @@ def _range(*args: Any) -> Any:
     _need(1 <= len(nums) <= 3, "range(): one to three arguments")
     start, stop, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1)
     _need(step != 0, "range(): step is zero")
+    _need(all(isinstance(n, (int, float)) and math.isfinite(n) for n in (start, stop, step)),
+          "range(): expected finite numbers")
+    meter = budgets.meter()
+    length = max(0, math.ceil((stop - start) / step))
+    _need(length <= 1024, "range(): more than 1024 elements")  # Terraform's own limit: refused, never cut short
+    meter.iterate(length, "range()")
     out: list[Any] = []
     x = start
-    while (x < stop if step > 0 else x > stop) and len(out) < 1024:
+    while x < stop if step > 0 else x > stop:
         out.append(norm_number(x))
         x += step
     return out

@@ -13,14 +13,16 @@ from typing import Any
 
 from lark import Tree
 
+from ptclint.budgets import BudgetExceeded
 from ptclint.errors import InputError
 from ptclint.loaders.terraform import objects as M
+from ptclint.loaders.terraform.expr import read_regular_file
 from ptclint.loaders.terraform.hcl import Block, children, parse_expression, reference_name, unwrap
 from ptclint.loaders.terraform.modules import ModuleDef, Unit, tf_files
 from ptclint.loaders.terraform.resources import ResourceInstance
 from ptclint.loaders.terraform.scope import BARE_NAME, Env, Namespace, NoReferences
 from ptclint.loaders.terraform.values import Lazy, TfError, TfSet, kind_of, plain
-from ptclint.loaders.terraform.variables import convert, non_nullable, type_name
+from ptclint.loaders.terraform.variables import MISMATCH, convert, is_sensitive, non_nullable, type_name
 from ptclint.model import Unknown
 
 _MAX_MODULE_DEPTH = 16
@@ -49,6 +51,7 @@ class ModuleInstance:
         self.call_path = call_path  # module call names from the root, without keys
         self._vars: dict[str, Any] = {}
         self._locals: dict[str, Any] = {}
+        self._revealed: dict[str, dict[str, Any]] = {}  # the caches used while a secret is reduced
         self._busy: set[str] = set()
         self._expanded: dict[tuple, Any] = {}
         self._modules: dict[str, Any] = {}
@@ -95,14 +98,20 @@ class ModuleInstance:
             self._busy.discard(key)
 
     def var(self, name: str) -> Any:
-        if name not in self._vars:
+        reveal = self.unit.evaluator.reveal
+        cache = self._revealed.setdefault("var", {}) if reveal else self._vars
+        if name not in cache:
             try:
-                self._vars[name] = ("ok", self._guard("var." + name, lambda: self._var(name)))
+                cache[name] = ("ok", self._guard("var." + name, lambda: self._var(name)))
             except TfError as exc:
-                self._vars[name] = ("err", str(exc))
-        state, value = self._vars[name]
+                cache[name] = ("err", str(exc))
+        state, value = cache[name]
         if state == "err":
             raise TfError(value)
+        if not reveal and is_sensitive(self.mdef.variables.get(name)):
+            # `sensitive = true`: not judged, never shown, and so is everything built from it (only a
+            # secret's value is reduced to its key names, see ResourceInstance._declared_value)
+            return Unknown(f"var.{name} is a sensitive value")
         return value
 
     def _var(self, name: str) -> Any:
@@ -111,10 +120,11 @@ class ModuleInstance:
             raise TfError(f"variable {name!r} is not declared")
         ev = self.unit.evaluator
         given: Any = _MISSING
+        place = None  # where a root module value was given (a tfvars file, --var)
         if self.parent is None:
             source = self.unit.root_values.get(name)
             if source is not None:
-                kind, raw = source
+                kind, raw, place = source
                 if kind == "value":
                     given = raw
                 elif kind == "expr":
@@ -142,19 +152,28 @@ class ModuleInstance:
         type_attr = decl.attrs.get("type")
         if type_attr is not None:
             given = convert(plain(given), type_attr.expr)
+            if place is not None and isinstance(given, Unknown) and given.reason.startswith(MISMATCH):
+                # fail closed: Terraform refuses the run, so judging the unit without it would hide findings
+                raise InputError(place[0], f"variable {name}: the value given does not match the variable's type "
+                                           f"({type_name(type_attr.expr) or 'a compound type'})", place[1], place[2])
         return given
 
     def local(self, name: str) -> Any:
-        if name not in self._locals:
+        # values computed while a secret is reduced may hold sensitive values: kept apart
+        cache = self._revealed.setdefault("local", {}) if self.unit.evaluator.reveal else self._locals
+        if name not in cache:
             attr = self.mdef.locals.get(name)
             if attr is None:
                 raise TfError(f"local value {name!r} is not declared")
             try:
                 value = self._guard("local." + name, lambda: self.unit.evaluator.eval(attr.expr, Env(self)))
-                self._locals[name] = ("ok", value)
+                cache[name] = ("ok", value)
             except TfError as exc:
-                self._locals[name] = ("err", str(exc))
-        state, value = self._locals[name]
+                cache[name] = ("err", str(exc))
+            except BudgetExceeded as exc:
+                o = attr.origin
+                raise exc.locate(o.file, o.line, o.column, f"{self.prefix}local.{name}") from None
+        state, value = cache[name]
         if state == "err":
             raise TfError(value)
         return value
@@ -184,6 +203,13 @@ class ModuleInstance:
 
     def _expand(self, block: Block, address: str, make: Any) -> Any:
         """for_each -> {key: instance}; count -> [instance]; neither -> instance; unknown -> Unknown."""
+        try:
+            return self._expand_instances(block, address, make)
+        except BudgetExceeded as exc:
+            o = next((a.origin for a in (block.attrs.get("for_each"), block.attrs.get("count")) if a), block.origin)
+            raise exc.locate(o.file, o.line, o.column, address) from None
+
+    def _expand_instances(self, block: Block, address: str, make: Any) -> Any:
         ev = self.unit.evaluator
         for_each, count = block.attrs.get("for_each"), block.attrs.get("count")
         if for_each is not None and count is not None:
@@ -294,9 +320,10 @@ class ModuleInstance:
             return directory if tf_files(directory) else None
         manifest = os.path.join(self.unit.root_dir, ".terraform", "modules", "modules.json")
         try:
-            with open(manifest, encoding="utf-8") as fh:
-                entries = json.load(fh).get("Modules", [])
-        except (OSError, ValueError, AttributeError):
+            if not os.path.isfile(manifest):  # a FIFO or device there would block the scan
+                return None
+            entries = json.loads(read_regular_file(manifest, self.unit.max_bytes, "modules.json")).get("Modules", [])
+        except (TfError, ValueError, AttributeError):
             return None
         key = ".".join(call_path)
         for entry in entries if isinstance(entries, list) else []:

@@ -128,6 +128,7 @@ class Unit(Reader):
     def module_def(self, directory: str) -> ModuleDef:
         real = os.path.realpath(directory)
         if real not in self.defs:
+            self.evaluator.module_dirs.add(real)
             self.defs[real] = ModuleDef(directory, self)
         return self.defs[real]
 

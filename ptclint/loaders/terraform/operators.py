@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from lark import Token, Tree
 
+from ptclint import budgets
 from ptclint.loaders.terraform.hcl import children, name_of, parse_expression, split_template, unescape
 from ptclint.loaders.terraform.scope import Env
 from ptclint.loaders.terraform.values import (
@@ -61,6 +62,8 @@ def join_template(ev: Evaluator, pieces: list, env: Env) -> Any:
         return ev.eval(pieces[0][1], env)  # "${x}" is x itself, not converted
     out: list[str] = []
     unknown: Unknown | None = None
+    size = 0
+    meter = budgets.meter()
     for piece in pieces:
         if isinstance(piece, tuple):
             value = plain(ev.eval(piece[1], env))
@@ -71,6 +74,8 @@ def join_template(ev: Evaluator, pieces: list, env: Env) -> Any:
             out.append(value)
         else:
             out.append(piece)
+        size += len(out[-1])
+        meter.check_size(size, "a string template")
     return unknown if unknown is not None else "".join(out)
 
 
@@ -190,6 +195,7 @@ def for_expr(ev: Evaluator, node: Tree, env: Env) -> Any:
         pairs = list(enumerate(collection)) if not isinstance(collection, TfSet) else [(v, v) for v in collection]
     else:
         raise TfError(f"a for expression cannot iterate over {kind_of(collection)}")
+    budgets.meter().iterate(len(pairs), "a for expression")
     object_form = node.data == "for_object_expr"
     result_list: list[Any] = []
     result_map: dict[str, Any] = {}

@@ -66,7 +66,13 @@ _ABSENT = object()
 
 def detect(data: Any) -> bool:
     return (isinstance(data, dict) and "format_version" in data and "terraform_version" in data
-            and ("planned_values" in data or "values" in data))
+            and any(k in data for k in _PLAN_OR_STATE_KEYS))
+
+
+# keys of `terraform show -json` output: a document with any of them is read as a plan or state, so
+# one whose planned_values is misspelt is an input error, not skipped (or judged clean)
+_PLAN_OR_STATE_KEYS = ("planned_values", "values", "resource_changes", "prior_state", "configuration",
+                       "output_changes", "resource_drift")
 
 
 claims = claims_document(detect)
@@ -121,6 +127,9 @@ class _Plan:
             self.changes[rc["address"]] = (path, rc)
         self.resources: dict[str, tuple[tuple, dict, str]] = {}  # address -> (json path, resource, module addr)
         values_key = "planned_values" if self.is_plan else "values"
+        if values_key not in data:
+            self.fail((), "expected planned_values (a plan) or values (a state): neither is there, so nothing "
+                          "could be judged")
         values = self.obj((values_key,), optional=False)
         if "root_module" in values:
             self.walk_module((values_key, "root_module"), "", 0)
@@ -230,7 +239,10 @@ class _Plan:
         rname = res.get("name", "")
         index = res.get("index")
         values = _object_or_empty(res.get("values"))
-        sensitive = _object_or_empty(res.get("sensitive_values"))
+        sensitive = res.get("sensitive_values", {})
+        if not isinstance(sensitive, dict):  # ignoring it would show values the plan marks secret
+            self.fail((*rpath, "sensitive_values"), f"{address}: sensitive_values: expected an object, got "
+                                                    f"{type(sensitive).__name__}")
         module, directory = self.cfg.config_module(module_address)
         cres = self.cfg.config_resource(module, mode, rtype, rname)
         expressions = cres.get("expressions") if isinstance(cres, dict) and isinstance(cres.get("expressions"), dict) \

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
+from ptclint.budgets import BudgetExceeded
 from ptclint.errors import InputError
 from ptclint.loaders.terraform import objects as M
 from ptclint.loaders.terraform.hcl import Block, reference_name, traversal
@@ -49,23 +50,26 @@ class ResourceInstance(Lazy):
         self.env = Env(mi, bindings)
         self.describe = address
         self._cache: dict[str, Any] = {}
+        self._revealed: dict[str, Any] = {}
         self._busy: set[str] = set()
         self._provider: M.ProviderInfo | None = None
 
     # -- Lazy
 
     def get(self, name: str) -> Any:
-        if name not in self._cache:
+        # values computed while a secret is reduced may hold sensitive values: kept apart
+        cache = self._revealed if self.mi.unit.evaluator.reveal else self._cache
+        if name not in cache:
             if name in self._busy:
                 raise TfError(f"{self.address}.{name} refers to itself")
             self._busy.add(name)
             try:
-                self._cache[name] = ("ok", self._get(name))
+                cache[name] = ("ok", self._get(name))
             except TfError as exc:
-                self._cache[name] = ("err", str(exc))
+                cache[name] = ("err", str(exc))
             finally:
                 self._busy.discard(name)
-        state, value = self._cache[name]
+        state, value = cache[name]
         if state == "err":
             raise TfError(value)
         return value
@@ -201,6 +205,13 @@ class ResourceInstance(Lazy):
     # -- to the model
 
     def to_object(self) -> M.TfObject:
+        try:
+            return self._to_object()
+        except BudgetExceeded as exc:
+            o = self.block.origin
+            raise exc.locate(o.file, o.line, o.column, self.address) from None
+
+    def _to_object(self) -> M.TfObject:
         ev = self.mi.unit.evaluator
         values: dict[str, Any] = {}
         origins: dict[str, Origin] = {}
@@ -250,7 +261,12 @@ class ResourceInstance(Lazy):
         write_only = "secret_string_wo" in self.block.attrs or "secret_binary" in self.block.attrs
         if attr is None:
             return M.reduce_secret_value(None, False, write_only=True) if write_only else {}
-        value = plain(self.mi.unit.evaluator.value(attr.expr, self.env))
+        ev = self.mi.unit.evaluator
+        saved, ev.reveal = ev.reveal, True  # sensitive values are seen here only, reduced to key names
+        try:
+            value = plain(ev.value(attr.expr, self.env))
+        finally:
+            ev.reveal = saved
         return M.reduce_secret_value(value, literal_token_syntax(attr.expr))
 
     def reference_target(self, expr: Any) -> str | None:

@@ -25,7 +25,8 @@ from ptclint.model import Unknown
 
 
 def root_variable_values(root_dir: str, options: Options, read: Callable[[str, str], str]) -> dict[str, Any]:
-    """The root module's variables as given: name -> ("value", v) | ("expr", tree) | ("cli", text)."""
+    """The root module's variables as given: name -> ("value", v) | ("expr", tree) | ("cli", text), each with
+    the place it was given (file, line, column)."""
     values: dict[str, Any] = {}
     files = []
     for fname in ("terraform.tfvars", "terraform.tfvars.json"):
@@ -47,7 +48,7 @@ def root_variable_values(root_dir: str, options: Options, read: Callable[[str, s
         key = key.strip()
         if not sep or not key:
             raise InputError("--var", "expected KEY=VALUE with a non-empty KEY")  # the value is not echoed
-        values[key] = ("cli", raw)
+        values[key] = ("cli", raw, ("--var", None, None))
     return values
 
 
@@ -62,15 +63,25 @@ def _read_var_file(path: str, read: Callable[[str, str], str]) -> dict[str, Any]
         doc = parsing.parse_json(shown, text)
         if not isinstance(doc.data, dict):
             raise InputError(shown, "a .tfvars.json file must hold a JSON object", 1, 1)
-        return {k: ("value", v) for k, v in doc.data.items()}
+        return {k: ("value", v, (shown, *_line_col(doc.key_positions.get((k,))))) for k, v in doc.data.items()}
     out: dict[str, Any] = {}
     for block in parse_hcl(text, shown, path):
         if block.type != "":
             raise InputError(shown, f"a variables file holds only NAME = value lines, not a {block.type} block",
                              block.origin.line, block.origin.column)
         for attr in block.attrs.values():
-            out[attr.name] = ("expr", attr.expr)
+            out[attr.name] = ("expr", attr.expr, (shown, attr.origin.line, attr.origin.column))
     return out
+
+
+def _line_col(pos: Any) -> tuple[int | None, int | None]:
+    return (pos.line, pos.column) if pos is not None else (None, None)
+
+
+def is_sensitive(decl: Block | None) -> bool:
+    """`sensitive = true` on a variable declaration."""
+    attr = decl.attrs.get("sensitive") if decl is not None else None
+    return attr is not None and Evaluator().value(attr.expr, Env(NoReferences())) is True
 
 
 def non_nullable(decl: Block) -> bool:
@@ -89,6 +100,9 @@ def type_name(expr: Any) -> str:
 
 # ---------------------------------------------------------------- declared types
 
+MISMATCH = "a variable's value does not match its type"
+
+
 def convert(value: Any, type_expr: Any) -> Any:
     """Convert a variable's value to its declared type (fills optional object attributes)."""
     try:
@@ -98,7 +112,7 @@ def convert(value: Any, type_expr: Any) -> Any:
     try:
         return _convert(value, spec)
     except TfError as exc:
-        return Unknown(f"a variable's value does not match its type ({exc})")
+        return Unknown(f"{MISMATCH} ({exc})")
 
 
 def _type_spec(expr: Any) -> Any:
