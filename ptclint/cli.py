@@ -128,19 +128,20 @@ def _write(text: str, output: str | None) -> None:
 
 
 # Collection flags, shared by `export` and `scan --live`.
-PROFILE = typer.Option(None, "--profile", help="Live: AWS profile (default: the standard credential chain).")
+PROFILE = typer.Option(None, "--profile", metavar="NAME",
+                       help="Live: AWS profile (default: the standard credential chain).")
 ALL_REGIONS = typer.Option(False, "--all-regions", help="Live: every enabled Region of each account where ECR offers"
                                                         " pull through cache.")
 ORG = typer.Option(False, "--org", help="Live: every active account of the AWS Organization (run from the management"
                                         " or a delegated administrator account).")
-ACCOUNTS_FILE = typer.Option(None, "--accounts-file", help="Live: FILE of account ids to collect, one a line (#"
-                                                           " comments).")
-ROLE_NAME = typer.Option(None, "--role-name", help="Live: role to assume in each account"
+ACCOUNTS_FILE = typer.Option(None, "--accounts-file", metavar="FILE",
+                             help="Live: FILE of account ids to collect, one a line (# comments).")
+ROLE_NAME = typer.Option(None, "--role-name", metavar="NAME", help="Live: role to assume in each account"
                                                    " (arn:<partition>:iam::<account>:role/NAME).")
-ROLE_ARN_TEMPLATE = typer.Option(None, "--role-arn-template", help="Live: ARN of the role to assume, with {account}"
-                                                                   " and {partition}.")
-EXTERNAL_ID = typer.Option(None, "--external-id", help="Live: external id for the role to assume.")
-CONCURRENCY = typer.Option(8, "--concurrency", help="Live: accounts and Regions collected at once.")
+ROLE_ARN_TEMPLATE = typer.Option(None, "--role-arn-template", metavar="TEMPLATE",
+                                 help="Live: ARN of the role to assume, with {account} and {partition}.")
+EXTERNAL_ID = typer.Option(None, "--external-id", metavar="ID", help="Live: external id for the role to assume.")
+CONCURRENCY = typer.Option(8, "--concurrency", metavar="N", help="Live: accounts and Regions collected at once.")
 
 
 def _live_flags(profile: str | None, region: list[str] | None, all_regions: bool, org: bool, account: list[str] | None,
@@ -159,40 +160,42 @@ def _one(values: list[str] | None, flag: str) -> str:
     return values[0] if values else ""
 
 
-PATHS_OPTION = typer.Argument(None, help="Files or directories: ptclint snapshots, AWS CLI JSON "
+PATHS_OPTION = typer.Argument(None, metavar="PATH", help="Files or directories: ptclint snapshots, AWS CLI JSON "
                               "output, CloudFormation, Terraform; `-` reads one document from stdin.")
 FAIL_ON_OPTION = typer.Option(None, "--fail-on",
                               help="Lowest severity that makes the exit code 1 [default: warning].")
-SELECT_OPTION = typer.Option(None, "--select", help="Run only these rules (id, category such as "
+SELECT_OPTION = typer.Option(None, "--select", metavar="SEL", help="Run only these rules (id, category such as "
                              "PTC-AUTH, name or tag). Repeatable.")
-EXTEND_SELECT_OPTION = typer.Option(None, "--extend-select", help="Add rules to the default set "
+EXTEND_SELECT_OPTION = typer.Option(None, "--extend-select", metavar="SEL", help="Add rules to the default set "
                                     "(opt-in rules by exact id). Repeatable.")
-ACCOUNT_OPTION = typer.Option(None, "--account", help="Account id for inputs that do not name one "
+ACCOUNT_OPTION = typer.Option(None, "--account", metavar="ID", help="Account id for inputs that do not name one "
                               "(AWS CLI output). Live: an account to collect (repeatable).")
-REGION_OPTION = typer.Option(None, "--region", help="Region for inputs that do not name one (AWS CLI "
+REGION_OPTION = typer.Option(None, "--region", metavar="REGION", help="Region for inputs that do not name one (AWS CLI "
                              "output). Live: a Region to collect (repeatable).")
-RULES_OPTION = typer.Option(None, "--rules",
+RULES_OPTION = typer.Option(None, "--rules", metavar="DIR",
                             help="Directory of extra rule files, validated like the shipped ones.")
 ALLOW_PARTIAL_OPTION = typer.Option(False, "--allow-partial",
                                     help="Do not exit 3 for coverage gaps or rule evaluation errors.")
-MAX_FILE_SIZE_OPTION = typer.Option(None, "--max-file-size",
+MAX_FILE_SIZE_OPTION = typer.Option(None, "--max-file-size", metavar="BYTES",
                                     help="Refuse input files larger than this many bytes (default 10 MiB).")
-CFN_PARAMETER_OPTION = typer.Option(None, "--cfn-parameter", help="Set a CloudFormation template "
+CFN_PARAMETER_OPTION = typer.Option(None, "--cfn-parameter", metavar="KEY=VALUE", help="Set a CloudFormation template "
                                     "parameter, overriding its Default: KEY=VALUE. Repeatable.")
-VAR_OPTION = typer.Option(None, "--var", help="Set a Terraform root module variable: KEY=VALUE. "
+VAR_OPTION = typer.Option(None, "--var", metavar="KEY=VALUE", help="Set a Terraform root module variable: KEY=VALUE. "
                           "Repeatable.")
-VAR_FILE_OPTION = typer.Option(None, "--var-file", help="Read Terraform variables from a .tfvars or "
+VAR_FILE_OPTION = typer.Option(None, "--var-file", metavar="FILE", help="Read Terraform variables from a .tfvars or "
                                ".tfvars.json FILE. Repeatable.")
-TF_ROOT_OPTION = typer.Option(None, "--tf-root", help="Directory of the .tf files behind a Terraform plan "
+TF_ROOT_OPTION = typer.Option(None, "--tf-root", metavar="DIR",
+                              help="Directory of the .tf files behind a Terraform plan "
                               "JSON (default: the plan's directory), so plan findings point at .tf lines.")
-CONFIG_OPTION = typer.Option(None, "--config", help="Configuration file (default: .ptclint.toml or "
+CONFIG_OPTION = typer.Option(None, "--config", metavar="FILE", help="Configuration file (default: .ptclint.toml or "
                              "[tool.ptclint] in pyproject.toml, looked up from the working directory).")
 HOOK_OPTION = typer.Option(False, "--hook", help="pre-commit mode: named files that hold nothing PTC-related are "
                            "skipped; each file is judged with its whole unit.")
-SNAPSHOT_OPTION = typer.Option(None, "--snapshot", help="Live: also write the collected snapshot to FILE "
+SNAPSHOT_OPTION = typer.Option(None, "--snapshot", metavar="FILE",
+                               help="Live: also write the collected snapshot to FILE "
                                "(with --format sarif: default ptclint-snapshot.json; results point at its "
                                "lines).")
-ROOT_OPTION = typer.Option(None, "--root", help="Directory that report paths are relative to (default: "
+ROOT_OPTION = typer.Option(None, "--root", metavar="DIR", help="Directory that report paths are relative to (default: "
                            "the git top-level of the scanned files, else the working directory).")
 OUTPUT_FORMAT_OPTION = typer.Option(TableMode.full, "--output-format", help="Table layout: full (grouped "
                                     "by file, with the source line) or concise (file:line:col: ID message).")
@@ -214,12 +217,15 @@ def _write_in_place(text: str, output: str, mode: int) -> None:
 def scan(
     paths: list[str] | None = PATHS_OPTION,
     format: Format = typer.Option(Format("table"), "--format", "-f", help="Output format."),
-    output: str | None = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically)."),
+    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                      help="Write the report to FILE (atomically)."),
     fail_on: FailOn | None = FAIL_ON_OPTION,
     select: list[str] | None = SELECT_OPTION,
     extend_select: list[str] | None = EXTEND_SELECT_OPTION,
-    ignore: list[str] | None = typer.Option(None, "--ignore", help="Do not run these rules. Repeatable."),
-    param: list[str] | None = typer.Option(None, "--param", help="Set a rule parameter: RULE.NAME=VALUE. Repeatable."),
+    ignore: list[str] | None = typer.Option(None, "--ignore", metavar="SEL",
+                                            help="Do not run these rules. Repeatable."),
+    param: list[str] | None = typer.Option(None, "--param", metavar="RULE.NAME=VALUE",
+                                           help="Set a rule parameter: RULE.NAME=VALUE. Repeatable."),
     account: list[str] | None = ACCOUNT_OPTION,
     region: list[str] | None = REGION_OPTION,
     rules: list[str] | None = RULES_OPTION,
@@ -334,7 +340,8 @@ def _warn_shadowed(config_file: str | None) -> None:
 
 @app.command("config")
 def show_config(
-    config: str | None = typer.Option(None, "--config", help="Configuration file (default: the one a scan here "
+    config: str | None = typer.Option(None, "--config", metavar="FILE",
+                                      help="Configuration file (default: the one a scan here "
                                       "would use)."),
 ) -> None:
     """Show the configuration file a scan here uses and the settings it merges to."""
@@ -355,27 +362,33 @@ def _shown(path: str) -> str:
 
 @app.command()
 def export(
-    output: str = typer.Option(..., "--output", "-o", help="Write the snapshot to FILE (atomically)."),
+    output: str = typer.Option(..., "--output", "-o", metavar="FILE", help="Write the snapshot to FILE (atomically)."),
     profile: str | None = PROFILE,
-    region: list[str] | None = typer.Option(None, "--region", help="A Region to collect (repeatable; default: the"
-                                                                   " session's Region)."),
+    region: list[str] | None = typer.Option(None, "--region", metavar="REGION",
+                                            help="A Region to collect (repeatable; default: the"
+                                                 " session's Region)."),
     all_regions: bool = ALL_REGIONS,
     org: bool = ORG,
-    account: list[str] | None = typer.Option(None, "--account", help="An account to collect (repeatable; default: the"
-                                                                     " caller's)."),
+    account: list[str] | None = typer.Option(None, "--account", metavar="ID",
+                                             help="An account to collect (repeatable; default: the"
+                                                  " caller's)."),
     accounts_file: str | None = ACCOUNTS_FILE,
     role_name: str | None = ROLE_NAME,
     role_arn_template: str | None = ROLE_ARN_TEMPLATE,
     external_id: str | None = EXTERNAL_ID,
     concurrency: int = CONCURRENCY,
-    select: list[str] | None = typer.Option(None, "--select", help="The rules the snapshot serves (opt-in rules' "
+    select: list[str] | None = typer.Option(None, "--select", metavar="SEL",
+                                            help="The rules the snapshot serves (opt-in rules' "
                                             "data, such as PTC-AUTH-008's, is collected only when selected by id)."),
-    extend_select: list[str] | None = typer.Option(None, "--extend-select", help="Add rules to the default set "
+    extend_select: list[str] | None = typer.Option(None, "--extend-select", metavar="SEL",
+                                                   help="Add rules to the default set "
                                                    "(opt-in rules by exact id). Repeatable."),
-    param: list[str] | None = typer.Option(None, "--param", help="Rule parameters the collection needs"
-                                                                 " (PTC-IAM-011.pullers=ARN,...)."),
-    config: str | None = typer.Option(None, "--config", help="Configuration file (its select, extend-select and params"
-                                                             " apply)."),
+    param: list[str] | None = typer.Option(None, "--param", metavar="RULE.NAME=VALUE",
+                                           help="Rule parameters the collection needs"
+                                                " (PTC-IAM-011.pullers=ARN,...)."),
+    config: str | None = typer.Option(None, "--config", metavar="FILE",
+                                      help="Configuration file (its select, extend-select and params"
+                                           " apply)."),
 ) -> None:
     """Collect the PTC configuration of AWS accounts (read-only) into a snapshot that `ptclint scan` reads."""
     from ptclint import config as project_config
@@ -402,7 +415,7 @@ def export(
 
 @app.command("rules")
 def list_rules(
-    rules: list[str] | None = typer.Option(None, "--rules", help="Directory of extra rule files."),
+    rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files."),
 ) -> None:
     """List every rule: id, name, severity, pack, title, tags.
 
@@ -428,7 +441,7 @@ def list_rules(
 @app.command()
 def explain(
     rule_id: str = typer.Argument(..., help="Rule id (PTC-AUTH-001) or name."),
-    rules: list[str] | None = typer.Option(None, "--rules", help="Directory of extra rule files."),
+    rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files."),
 ) -> None:
     """Print a rule's documentation."""
     from ptclint.catalog import load_catalog
