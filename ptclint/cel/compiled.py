@@ -10,7 +10,7 @@ differential tests hold them to it). The generated code holds no celpy object: i
 from __future__ import annotations
 
 import marshal
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from functools import reduce
 from typing import Any
 
@@ -350,27 +350,11 @@ def run(program: Program, activation: Mapping[str, Any], functions: Functions, v
         raise runtime.EvaluationFailed(f"{exc.__class__.__name__}: {exc}") from None
 
 
-class Variables:
+class Variables(runtime.LazyVariables[Program]):
     """`runtime.Variables` for compiled programs: each evaluated on first use, then remembered."""
 
-    def __init__(self, definitions: Sequence[tuple[str, Program]], activation: Mapping[str, Any],
-                 functions: Functions) -> None:
-        self._definitions = dict(definitions)
-        self._activation = activation
-        self._functions = functions
-        self._values: dict[str, Any] = {}
-
-    def value(self, name: str) -> Any:
-        if name not in self._values:
-            program = self._definitions.get(name)
-            if program is None:
-                return _E(f"no such variable: {name}")
-            self._values[name] = _E(f"variable {name} depends on itself")
-            try:
-                self._values[name] = run(program, self._activation, self._functions, self)
-            except runtime.EvaluationFailed as exc:
-                self._values[name] = _E(str(exc))
-        return self._values[name]
+    def _evaluate(self, program: Program) -> Any:
+        return run(program, self._activation, self._functions, self)
 
 
 def evaluate(program: Program, activation: Mapping[str, Any], functions: Functions,

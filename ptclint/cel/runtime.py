@@ -17,7 +17,7 @@ once per activation, and read as `variables.<name>`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import celpy  # noqa: F401  (the package; celtypes and evaluation below)
 import lark
@@ -222,19 +222,26 @@ def variable_references(program: Program) -> set[str]:
     }
 
 
-class Variables:
+P = TypeVar("P")
+
+
+class LazyVariables(Generic[P]):
     """A rule's named expressions for one activation: each evaluated on first use, then remembered.
 
     A value is kept as CEL holds it, unknown and error values included, so a variable that cannot
-    be judged matters only to an expression that reads it.
+    be judged matters only to an expression that reads it. Subclasses say how a program (a parse
+    tree here, compiled code in `compiled`) is run.
     """
 
-    def __init__(self, definitions: Sequence[tuple[str, Program]], activation: Mapping[str, Any],
+    def __init__(self, definitions: Sequence[tuple[str, P]], activation: Mapping[str, Any],
                  functions: Functions) -> None:
         self._definitions = dict(definitions)
         self._activation = activation
         self._functions = functions
         self._values: dict[str, Any] = {}
+
+    def _evaluate(self, program: P) -> Any:
+        raise NotImplementedError
 
     def value(self, name: str) -> Any:
         if name not in self._values:
@@ -243,10 +250,17 @@ class Variables:
                 return CELEvalError(f"no such variable: {name}")
             self._values[name] = CELEvalError(f"variable {name} depends on itself")
             try:
-                self._values[name] = _run(program, self._activation, self._functions, self)
+                self._values[name] = self._evaluate(program)
             except EvaluationFailed as exc:
                 self._values[name] = CELEvalError(str(exc))
         return self._values[name]
+
+
+class Variables(LazyVariables[Program]):
+    """Variables whose programs the interpreter walks."""
+
+    def _evaluate(self, program: Program) -> Any:
+        return _run(program, self._activation, self._functions, self)
 
 
 # ---------------------------------------------------------------- the evaluator
