@@ -157,23 +157,20 @@ class _Plan:
             self.fail(path, f"expected {what}, got {kind_of(value)}")
 
     def obj(self, path: tuple, optional: bool) -> Any:
-        try:
-            value = self.value_at(path)
-        except (KeyError, IndexError, TypeError):
-            if optional:
-                return None
-            self.fail(path[:-1], f"missing {path[-1]!r}")
-        self.check(value, path, dict, "an object")
-        return value
+        return self._typed(path, optional, dict, "an object")
 
     def array(self, path: tuple, optional: bool) -> Any:
+        return self._typed(path, optional, list, "a list")
+
+    def _typed(self, path: tuple, optional: bool, kind: type, what: str) -> Any:
+        """The value at `path`, checked to be a `kind`; None when absent and optional."""
         try:
             value = self.value_at(path)
         except (KeyError, IndexError, TypeError):
             if optional:
                 return None
             self.fail(path[:-1], f"missing {path[-1]!r}")
-        self.check(value, path, list, "a list")
+        self.check(value, path, kind, what)
         return value
 
     def string(self, item: dict, path: tuple, key: str) -> str:
