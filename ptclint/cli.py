@@ -147,10 +147,12 @@ CONCURRENCY = typer.Option(8, "--concurrency", metavar="N", help="Live: accounts
 def _live_flags(profile: str | None, region: list[str] | None, all_regions: bool, org: bool, account: list[str] | None,
                 accounts_file: str | None, role_name: str | None, role_arn_template: str | None,
                 external_id: str | None, concurrency: int) -> Any:
-    from ptclint.live import LiveFlags
+    from ptclint.loaders.aws import CollectOptions
 
-    return LiveFlags(profile, tuple(region or ()), all_regions, org, tuple(account or ()), accounts_file, role_name,
-                     role_arn_template, external_id, concurrency)
+    return CollectOptions(profile=profile, regions=tuple(dict.fromkeys(region or ())), all_regions=all_regions,
+                          org=org, accounts=tuple(account or ()), accounts_file=accounts_file, role_name=role_name,
+                          role_arn_template=role_arn_template, external_id=external_id, concurrency=concurrency,
+                          progress=sys.stderr.isatty())
 
 
 def _one(values: list[str] | None, flag: str) -> str:

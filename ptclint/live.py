@@ -7,7 +7,7 @@ Imports nothing from boto3 itself: `loaders.aws.snapshot_text` does, and only wh
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from ptclint.config import ScanOptions
@@ -20,43 +20,25 @@ IN_MEMORY = "<live>"  # what findings of a live scan name when the snapshot is n
 STDIN = "<stdin>"
 
 
-@dataclass(frozen=True)
-class LiveFlags:
-    """The collection flags of `export` and `scan --live`, as given."""
-
-    profile: str | None = None
-    regions: tuple[str, ...] = ()
-    all_regions: bool = False
-    org: bool = False
-    accounts: tuple[str, ...] = ()
-    accounts_file: str | None = None
-    role_name: str | None = None
-    role_arn_template: str | None = None
-    external_id: str | None = None
-    concurrency: int = 8
-
-    def options(self) -> CollectOptions:
-        if self.role_name and self.role_arn_template:
-            raise ConfigError("--role-name and --role-arn-template: give one of them")
-        if self.regions and self.all_regions:
-            raise ConfigError("--region and --all-regions: give one of them")
-        if self.external_id and not (self.role_name or self.role_arn_template):
-            raise ConfigError("--external-id needs --role-name or --role-arn-template")
-        return CollectOptions(profile=self.profile, regions=tuple(dict.fromkeys(self.regions)),
-                              all_regions=self.all_regions, org=self.org, accounts=tuple(self.accounts),
-                              accounts_file=self.accounts_file, role_name=self.role_name,
-                              role_arn_template=self.role_arn_template, external_id=self.external_id,
-                              concurrency=self.concurrency, progress=sys.stderr.isatty())
+def checked(flags: CollectOptions) -> CollectOptions:
+    """The collection flags as given, once they are known to fit together."""
+    if flags.role_name and flags.role_arn_template:
+        raise ConfigError("--role-name and --role-arn-template: give one of them")
+    if flags.regions and flags.all_regions:
+        raise ConfigError("--region and --all-regions: give one of them")
+    if flags.external_id and not (flags.role_name or flags.role_arn_template):
+        raise ConfigError("--external-id needs --role-name or --role-arn-template")
+    return flags
 
 
-def collect(flags: LiveFlags, options: ScanOptions, now: datetime | None = None) -> str:
+def collect(flags: CollectOptions, options: ScanOptions, now: datetime | None = None) -> str:
     """The snapshot text for the rules `options` selects (opt-in data only for opt-in rules selected)."""
     from ptclint.catalog import load_catalog, resolve_params, select_rules
 
     catalog = load_catalog(options.rules_dirs)
     rules = select_rules(catalog, options.select, options.extend_select, options.ignore)
     params = resolve_params(rules, options.params, catalog)
-    wanted = for_rules(flags.options(), {r.id for r in rules}, params)
+    wanted = for_rules(checked(flags), {r.id for r in rules}, params)
     return snapshot_text(wanted, now or datetime.now(timezone.utc))
 
 
