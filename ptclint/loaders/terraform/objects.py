@@ -8,7 +8,6 @@ secret value to its key names, which happens before anything is stored.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,11 +227,3 @@ def instance_key(key: Any) -> str:
     if isinstance(key, int):
         return f"[{key}]"
     return "[" + json.dumps(str(key), ensure_ascii=False) + "]"
-
-
-_KEY_RE = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
-
-
-def strip_keys(address: str) -> str:
-    """`module.a["x"].aws_b.c[0]` -> `module.a.aws_b.c`."""
-    return _KEY_RE.sub("", address)
