@@ -18,7 +18,23 @@ if TYPE_CHECKING:
     from ptclint.config import Flags
     from ptclint.report import Report
 
+class _Group(typer.core.TyperGroup):
+    """Arguments show their metavar alone; typer would add the Python type ("PATH <list[str]>")."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", ()):
+            if isinstance(param, typer.core.TyperArgument):
+                param.display_type_rich = _no_type  # type: ignore[method-assign]
+        return command
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
