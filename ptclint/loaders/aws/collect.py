@@ -119,8 +119,7 @@ def _open(run: Run, account: str) -> Account:
         clients = run.home
         if account != run.caller:
             arn = session.role_arn(account, run.partition, opts.role_name, opts.role_arn_template)
-            assumed = session.assume(run.home, run.home_region, str(arn), opts.external_id)
-            clients = session.Clients(assumed, session.client_config(opts.concurrency), run.progress.call)
+            clients = session.assume(run.home, run.home_region, str(arn), opts.external_id)
         if opts.all_regions and not opts.regions:
             regions = org.enabled_regions(clients, run.home_region, run.partition)
         return Account(account, regions, clients)

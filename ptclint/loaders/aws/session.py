@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
-import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
@@ -39,21 +38,39 @@ def base_session(profile: str | None) -> boto3.Session:
 
 
 class Clients:
-    """One account's session and its clients, each made once per (service, Region) and shared by
-    the threads (botocore clients are thread-safe, sessions are not: creation is under a lock)."""
+    """One account's clients, each made once per (service, Region) and shared by the threads
+    (botocore clients are thread-safe).
 
-    def __init__(self, session: boto3.Session, config: Config, on_call: Callable[[], None] | None = None) -> None:
+    Every account's clients come from the one home session: an assumed role's clients are made by it
+    with the role's temporary credentials as arguments, so botocore's event handlers are registered,
+    and service models and endpoint rulesets loaded, once per run rather than once per account. The
+    session itself is not thread-safe, so all client creation of a run is under one lock."""
+
+    def __init__(self, session: boto3.Session, config: Config, on_call: Callable[[], None] | None = None,
+                 *, credentials: dict[str, str] | None = None, create_lock: threading.Lock | None = None) -> None:
         self.session = session
         self._config = config
         self._on_call = on_call
+        self._credentials = dict(credentials or {})  # never printed: only passed to client()
+        self._create_lock = create_lock or threading.Lock()
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
+
+    def __repr__(self) -> str:  # the credentials stay out of tracebacks and logs
+        return f"<Clients of {'an assumed role' if self._credentials else 'the home session'}>"
+
+    def assumed(self, credentials: dict[str, str]) -> Clients:
+        """The clients of another account: same session, config and lock, the role's credentials."""
+        return Clients(self.session, self._config, self._on_call, credentials=credentials,
+                       create_lock=self._create_lock)
 
     def get(self, service: str, region: str) -> Any:
         key = (service, region)
         with self._lock:
             if key not in self._clients:
-                client = self.session.client(service, region_name=region, config=self._config)
+                with self._create_lock:
+                    client = self.session.client(service, region_name=region, config=self._config,
+                                                 **self._credentials)
                 if self._on_call is not None:
                     on_call = self._on_call
                     client.meta.events.register("before-call", lambda **_: on_call())
@@ -74,18 +91,14 @@ def role_arn(account: str, partition: str, role_name: str | None, template: str 
     return None
 
 
-def assume(home: Clients, region: str, arn: str, external_id: str | None) -> boto3.Session:
-    """A session with the role's temporary credentials; CallFailed when it cannot be assumed."""
+def assume(home: Clients, region: str, arn: str, external_id: str | None) -> Clients:
+    """The clients of the role's account, with its temporary credentials; CallFailed when it cannot be assumed."""
     kwargs: dict[str, Any] = {"RoleArn": arn, "RoleSessionName": SESSION_NAME}
     if external_id:
         kwargs["ExternalId"] = external_id
     creds = call(home.get("sts", region).assume_role, "AssumeRole", **kwargs)["Credentials"]
-    # The new session shares the home session's loader, so service models are read from disk once per
-    # run, not once per account.
-    core = botocore.session.get_session()
-    core.register_component("data_loader", home.session._session.get_component("data_loader"))
-    core.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
-    return boto3.Session(botocore_session=core, region_name=region)
+    return home.assumed({"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+                         "aws_session_token": creds["SessionToken"]})
 
 
 def caller(home: Clients, region: str) -> tuple[str, str]:
