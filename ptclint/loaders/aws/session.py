@@ -3,15 +3,15 @@ each account, and one botocore Config on every client (adaptive retries, connect
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError
 
 from ptclint.errors import ConfigError
+from ptclint.loaders.aws import signing
 from ptclint.loaders.aws.calls import CallFailed, call
 
 CONNECT_TIMEOUT = 5  # seconds
@@ -38,44 +38,27 @@ def base_session(profile: str | None) -> boto3.Session:
 
 
 class Clients:
-    """One account's clients, each made once per (service, Region) and shared by the threads
-    (botocore clients are thread-safe).
+    """One account's clients: the run's shared clients (`signing.Shared`, one per service and Region)
+    bound to the account's credentials, which are the home session's (the standard chain or
+    `--profile`, resolved on first use) or an assumed role's temporary ones."""
 
-    Every account's clients come from the one home session: an assumed role's clients are made by it
-    with the role's temporary credentials as arguments, so botocore's event handlers are registered,
-    and service models and endpoint rulesets loaded, once per run rather than once per account. The
-    session itself is not thread-safe, so all client creation of a run is under one lock."""
+    def __init__(self, shared: signing.Shared, credentials: Any = None) -> None:
+        self.shared = shared
+        self.session = shared.base
+        self._credentials = credentials  # never printed: only handed to the signer
 
-    def __init__(self, session: boto3.Session, config: Config, on_call: Callable[[], None] | None = None,
-                 *, credentials: dict[str, str] | None = None, create_lock: threading.Lock | None = None) -> None:
-        self.session = session
-        self._config = config
-        self._on_call = on_call
-        self._credentials = dict(credentials or {})  # never printed: only passed to client()
-        self._create_lock = create_lock or threading.Lock()
-        self._lock = threading.Lock()
-        self._clients: dict[tuple[str, str], Any] = {}
+    def __repr__(self) -> str:
+        return "<Clients of one account>"
 
-    def __repr__(self) -> str:  # the credentials stay out of tracebacks and logs
-        return f"<Clients of {'an assumed role' if self._credentials else 'the home session'}>"
-
-    def assumed(self, credentials: dict[str, str]) -> Clients:
-        """The clients of another account: same session, config and lock, the role's credentials."""
-        return Clients(self.session, self._config, self._on_call, credentials=credentials,
-                       create_lock=self._create_lock)
+    def assumed(self, credentials: dict[str, Any]) -> Clients:
+        """The clients of another account: the same shared clients, the role's credentials."""
+        return Clients(self.shared, Credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                                                credentials["SessionToken"], method="assume-role"))
 
     def get(self, service: str, region: str) -> Any:
-        key = (service, region)
-        with self._lock:
-            if key not in self._clients:
-                with self._create_lock:
-                    client = self.session.client(service, region_name=region, config=self._config,
-                                                 **self._credentials)
-                if self._on_call is not None:
-                    on_call = self._on_call
-                    client.meta.events.register("before-call", lambda **_: on_call())
-                self._clients[key] = client
-            return self._clients[key]
+        if self._credentials is None:  # the home account's, from the standard chain
+            self._credentials = self.session.get_credentials()
+        return signing.Bound(self.shared.client(service, region), self._credentials)
 
 
 def role_arn(account: str, partition: str, role_name: str | None, template: str | None) -> str | None:
@@ -96,9 +79,7 @@ def assume(home: Clients, region: str, arn: str, external_id: str | None) -> Cli
     kwargs: dict[str, Any] = {"RoleArn": arn, "RoleSessionName": SESSION_NAME}
     if external_id:
         kwargs["ExternalId"] = external_id
-    creds = call(home.get("sts", region).assume_role, "AssumeRole", **kwargs)["Credentials"]
-    return home.assumed({"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
-                         "aws_session_token": creds["SessionToken"]})
+    return home.assumed(call(home.get("sts", region).assume_role, "AssumeRole", **kwargs)["Credentials"])
 
 
 def caller(home: Clients, region: str) -> tuple[str, str]:
