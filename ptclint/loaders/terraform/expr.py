@@ -20,7 +20,7 @@ from lark import Token, Tree
 
 from ptclint import budgets
 from ptclint.loaders.terraform import operators
-from ptclint.loaders.terraform.functions import FUNCTIONS
+from ptclint.loaders.terraform.function_table import FUNCTIONS, NOT_PURE
 from ptclint.loaders.terraform.hcl import children, name_of
 from ptclint.loaders.terraform.scope import Env, TemplateVariables
 from ptclint.loaders.terraform.values import (
@@ -215,6 +215,11 @@ class Evaluator:
         fn = FUNCTIONS.get(name)
         if fn is None and name in ("file", "templatefile", "fileexists"):
             return self._file_function(name, arg_nodes, env)
+        if fn is None and name == "abspath":
+            fn = self._abspath
+        if fn is None and name in NOT_PURE:
+            raise TfError(f"function {name}() is not evaluated by ptclint (its result depends on when or where "
+                          "Terraform runs)")
         if fn is None:
             raise TfError(f"function {name}() is not evaluated by ptclint")
         args = [plain(self.eval(a, env)) for a in arg_nodes]
@@ -229,6 +234,13 @@ class Evaluator:
             if isinstance(a, Unknown):
                 return a
         return fn(*args)
+
+    def _abspath(self, path: Any) -> Any:
+        """Terraform runs in the root module's directory: a relative path is taken from there."""
+        if not isinstance(path, str):
+            raise TfError("abspath(): expected a string")
+        base = self.root_dir or os.getcwd()
+        return os.path.normpath(os.path.join(base, path)).replace(os.sep, "/")
 
     def _try(self, name: str, nodes: list, env: Env) -> Any:
         if name == "can":
