@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import ROOT
 
@@ -94,6 +95,10 @@ def test_every_format_names_what_was_not_judged(tmp_path: Path, catalog) -> None
     sarif = json.loads(REPORTERS["sarif"].render(result))
     notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert any(n["descriptor"]["id"] == "ptclint/not-judged" for n in notes)
+    jsonschema.Draft7Validator(json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())) \
+        .validate(sarif)
+    schema = json.loads((ROOT / "schemas" / "findings.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(json.loads(REPORTERS["json"].render(result)))
 
 
 def test_the_known_parts_of_an_unknown_instance_are_still_judged(tmp_path: Path, catalog) -> None:
