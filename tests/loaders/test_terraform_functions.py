@@ -159,3 +159,42 @@ def test_the_table_is_what_the_docs_list() -> None:
                      "chomp", "indent", "split", "join", "zipmap", "setproduct", "transpose", "coalescelist", "one",
                      "sum", "alltrue", "anytrue", "try", "can"):
         assert required in names, required
+
+
+def _tree(root: Any, files: list[str]) -> None:
+    for name in files:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("*.yaml", ("a.yaml",)),
+    ("upstreams/*.yaml", ("upstreams/hub.yaml", "upstreams/quay.yaml")),
+    ("**/*.yaml", ("a.yaml", "upstreams/deep/x.yaml", "upstreams/hub.yaml", "upstreams/quay.yaml")),
+    ("upstreams/{hub,quay}.yaml", ("upstreams/hub.yaml", "upstreams/quay.yaml")),
+    ("upstreams/[!q]*.yaml", ("upstreams/hub.yaml",)),
+    ("nothing/*", ()),
+])
+def test_fileset_matches_like_terraform(tmp_path: Any, pattern: str, expected: tuple) -> None:
+    _tree(tmp_path, ["a.yaml", "b.txt", "upstreams/hub.yaml", "upstreams/quay.yaml", "upstreams/deep/x.yaml"])
+    assert evaluate(f'fileset(path.module, "{pattern}")'.replace("path.module", '"."'), root=str(tmp_path)) \
+        == expected
+
+
+def test_fileset_stays_in_the_unit_and_follows_no_link(tmp_path: Any) -> None:
+    unit = tmp_path / "unit"
+    _tree(tmp_path, ["outside/secret.yaml", "unit/in.yaml"])
+    (unit / "linked").symlink_to(tmp_path / "outside")
+    (unit / "link.yaml").symlink_to(tmp_path / "outside" / "secret.yaml")
+    assert evaluate('fileset(".", "**")', root=str(unit)) == ("in.yaml",)
+    outside = evaluate('fileset("..", "**")', root=str(unit))
+    assert isinstance(outside, Unknown) and "outside the scanned directory" in outside.reason
+
+
+def test_fileset_counts_against_the_loop_budget(tmp_path: Any) -> None:
+    _tree(tmp_path, [f"d{i}/f{j}.yaml" for i in range(20) for j in range(10)])
+    with budgets.metered(budgets.Budgets(loop_iterations=50)), pytest.raises(budgets.BudgetExceeded):
+        evaluate('fileset(".", "**/*.yaml")', root=str(tmp_path))
+    with budgets.metered(budgets.Budgets(loop_iterations=50)):  # "*" does not descend: cheap
+        assert evaluate('fileset(".", "*.yaml")', root=str(tmp_path)) == ()

@@ -161,9 +161,41 @@ resource "aws_ecr_repository_creation_template" "t" {
     assert "variable extra" in unseen.reason
 
 
+UPSTREAM_MODULE = '''
+variable "prefix" { type = string }
+
+resource "aws_ecr_pull_through_cache_rule" "this" {
+  ecr_repository_prefix = var.prefix
+  upstream_registry_url = "registry-1.docker.io"
+}
+'''
+
+
 def test_module_instances_that_are_unknown_are_expanded_as_one(tmp_path: Path, catalog) -> None:
-    """The terraform-aws-modules pattern: a module called once per upstream, the map from a file
-    listing that ptclint cannot read (fileset is not evaluated)."""
+    """A module called once per upstream, from a map the pipeline gives (`-var-file` in CI, not here)."""
+    root = write(tmp_path / "mirrors", {
+        "main.tf": '''
+variable "upstreams" { type = map(string) }
+
+module "upstream" {
+  source   = "./modules/upstream"
+  for_each = var.upstreams
+  prefix   = each.key
+}
+''',
+        "modules/upstream/main.tf": UPSTREAM_MODULE,
+    })
+    result = scan(catalog, root)
+    (rule,) = result.registries[0].rules
+    assert rule.name == "module.upstream[?].aws_ecr_pull_through_cache_rule.this"
+    assert isinstance(rule.data["ecrRepositoryPrefix"], Unknown)
+    (unseen,) = result.not_judged
+    assert unseen.name == "module.upstream" and "variable upstreams of the root module" in unseen.reason
+    assert [f.rule_id for f in result.findings] == ["PTC-AUTH-001"]  # no credential: wrong for every instance
+
+
+def test_module_instances_from_fileset_are_judged_one_by_one(tmp_path: Path, catalog) -> None:
+    """The file-per-upstream pattern: fileset() + basename() + yamldecode() over the unit's own files."""
     root = write(tmp_path / "mirrors", {
         "main.tf": '''
 module "upstream" {
@@ -172,23 +204,15 @@ module "upstream" {
   prefix   = each.key
 }
 ''',
-        "modules/upstream/main.tf": '''
-variable "prefix" { type = string }
-
-resource "aws_ecr_pull_through_cache_rule" "this" {
-  ecr_repository_prefix = var.prefix
-  upstream_registry_url = "registry-1.docker.io"
-}
-''',
+        "modules/upstream/main.tf": UPSTREAM_MODULE,
         "upstreams/docker-hub.yaml": "host: registry-1.docker.io\n",
+        "upstreams/nested/ignored.yaml": "host: quay.io\n",
     })
     result = scan(catalog, root)
-    (rule,) = result.registries[0].rules
-    assert rule.name == "module.upstream[?].aws_ecr_pull_through_cache_rule.this"
-    assert isinstance(rule.data["ecrRepositoryPrefix"], Unknown)
-    (unseen,) = result.not_judged
-    assert unseen.name == "module.upstream" and "fileset()" in unseen.reason
-    assert [f.rule_id for f in result.findings] == ["PTC-AUTH-001"]  # no credential: wrong for every instance
+    assert result.not_judged == []
+    assert [r.name for r in result.registries[0].rules] == [
+        'module.upstream["docker-hub"].aws_ecr_pull_through_cache_rule.this']
+    assert [f.rule_id for f in result.findings] == ["PTC-AUTH-001"]
 
 
 def test_a_registry_module_that_was_not_downloaded_is_reported(tmp_path: Path, catalog) -> None:

@@ -20,6 +20,7 @@ from lark import Token, Tree
 
 from ptclint import budgets
 from ptclint.loaders.terraform import operators
+from ptclint.loaders.terraform.fileset import fileset
 from ptclint.loaders.terraform.function_table import FUNCTIONS, NOT_PURE
 from ptclint.loaders.terraform.hcl import children, name_of
 from ptclint.loaders.terraform.scope import Env, TemplateVariables
@@ -213,7 +214,7 @@ class Evaluator:
         if name in ("try", "can"):
             return self._try(name, arg_nodes, env)
         fn = FUNCTIONS.get(name)
-        if fn is None and name in ("file", "templatefile", "fileexists"):
+        if fn is None and name in ("file", "templatefile", "fileexists", "fileset"):
             return self._file_function(name, arg_nodes, env)
         if fn is None and name == "abspath":
             fn = self._abspath
@@ -279,6 +280,10 @@ class Evaluator:
             raise TfError(f"{name}(): the file lies outside the scanned directory and is not read")
         if name == "fileexists":
             return os.path.isfile(real)
+        if name == "fileset":
+            if len(args) != 2 or not isinstance(args[1], str):
+                raise TfError("fileset() needs a directory and a pattern")
+            return fileset(real, args[1])
         text = read_regular_file(real, self.max_file_bytes, name)
         text = text.replace("\r\n", "\n")
         if name == "file":

@@ -1,7 +1,7 @@
 """The one table of Terraform built-in functions ptclint evaluates (`docs/loaders.md` lists it).
 
 The pure functions come from `functions`, `functions_text` and `functions_collections`; a few
-need the evaluator itself (the file and path functions read the scanned layout, `try` / `can`
+need the evaluator itself (the file and path functions read the scanned layout, confined to the unit, `try` / `can`
 catch evaluation errors) and are named in `EVALUATOR_FUNCTIONS`. A call to any other function,
 a provider function (`provider::aws::arn_parse`) included, is an unknown value whose reason names
 the function: never a guess.
@@ -21,7 +21,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 # Evaluated by expr.Evaluator: they need the scanned directory or catch errors of their arguments.
-EVALUATOR_FUNCTIONS = ("abspath", "can", "file", "fileexists", "templatefile", "try")
+EVALUATOR_FUNCTIONS = ("abspath", "can", "file", "fileexists", "fileset", "templatefile", "try")
 
 # Deliberately not evaluated: their result depends on the machine, the clock or chance, not on
 # the configuration (`pathexpand` on the home directory of whoever runs Terraform).
