@@ -352,3 +352,23 @@ resource "aws_ecr_pull_through_cache_rule" "hub" {{
     assert result.not_judged == []
     assert [f.rule_id for f in result.findings] == ["PTC-AUTH-001"]
     assert result.findings[0].identity.name.startswith('aws_ecr_pull_through_cache_rule.hub["docker-hub')
+
+
+def test_a_module_source_with_credentials_is_reported_without_them(tmp_path: Path, catalog) -> None:
+    token = "ghp_PLANTEDMODULETOKEN0000"
+    root = write(tmp_path / "git", {"main.tf": f'''
+module "ptc" {{
+  source = "git::https://ci:{token}@github.com/example/terraform-ecr-ptc.git?ref=v1.4.0&sshkey={token}"
+}}
+
+resource "aws_ecr_pull_through_cache_rule" "quay" {{
+  ecr_repository_prefix = "quay"
+  upstream_registry_url = "quay.io"
+}}
+'''})
+    result = scan(catalog, root)
+    (unseen,) = result.not_judged
+    assert "github.com/example/terraform-ecr-ptc.git?ref=v1.4.0" in unseen.reason
+    for fmt, reporter in REPORTERS.items():
+        assert token not in reporter.render(result), fmt
+    assert token not in summary(result)

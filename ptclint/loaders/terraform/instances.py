@@ -33,10 +33,13 @@ _MISSING = object()
 UNKNOWN_KEY = "[?]"  # the instance key of a resource whose for_each / count is not known statically
 
 
-def _cause(reason: str) -> str:
-    """The innermost reason of an unknown for_each / count ("function basename() is not ...")."""
-    inner = re.search(r"\((?:for_each|count)(?:: an element)?: (.*)\)$", reason)
-    return _cause(inner.group(1)) if inner else reason
+def shown_source(source: str) -> str:
+    """A module source as reports may show it: without the credentials a git or HTTP URL can carry
+    (`https://user:token@host/...`, go-getter's `?sshkey=...`); only a `ref` query stays."""
+    source = re.sub(r"(://)[^/@]*@", r"\1", source)
+    base, _, query = source.partition("?")
+    refs = [p for p in query.split("&") if p.startswith("ref=")]
+    return base + ("?" + "&".join(refs) if refs else "")
 
 
 class NotOnDisk:
@@ -66,6 +69,7 @@ class ModuleInstance:
         self._expanded: dict[tuple, Any] = {}
         self._modules: dict[str, Any] = {}
         self._providers: dict[str, M.ProviderInfo] = {}
+        self._unknown_causes: dict[str, str] = {}  # address -> why its for_each / count is unknown
 
     @classmethod
     def root_of(cls, unit: Unit) -> ModuleInstance:
@@ -228,12 +232,14 @@ class ModuleInstance:
         if for_each is not None:
             value = plain(ev.value(for_each.expr, Env(self)))
             if isinstance(value, Unknown):
+                self._unknown_causes[address] = value.reason
                 return Unknown(f"the instances of {address} are not known statically (for_each: {value.reason})")
             if isinstance(value, dict):
                 items = list(value.items())
             elif isinstance(value, TfSet):
                 for element in value:
                     if isinstance(element, Unknown):
+                        self._unknown_causes[address] = f"an element: {element.reason}"
                         return Unknown(f"the instances of {address} are not known statically "
                                        f"(for_each: an element: {element.reason})")
                     if not isinstance(element, str):
@@ -253,6 +259,7 @@ class ModuleInstance:
         if count is not None:
             value = plain(ev.value(count.expr, Env(self)))
             if isinstance(value, Unknown):
+                self._unknown_causes[address] = value.reason
                 return Unknown(f"the instances of {address} are not known statically (count: {value.reason})")
             number = value
             if isinstance(value, str):
@@ -294,16 +301,14 @@ class ModuleInstance:
 
     def _unknown_bindings(self, block: Block, address: str, unknown: Unknown) -> dict[str, Any]:
         meta = "for_each" if "for_each" in block.attrs else "count"
-        attr = block.attrs[meta]
-        why = unknown.reason
+        why = self._unknown_causes.get(address, unknown.reason)
         self.unit.not_judged.append(NotJudged(
-            address, f"{meta} is not known statically ({_cause(why)}): judged as one instance with an unknown key",
-            attr.origin))
-        key = Unknown(f"the instance key of {address} is not known statically ({_cause(why)})")
+            address, f"{meta} is not known statically ({why}): judged as one instance with an unknown key",
+            block.attrs[meta].origin))
+        key = Unknown(f"the instance key of {address} is not known statically ({why})")
         if meta == "count":
             return {"count": {"index": key}}
-        return {"each": {"key": key, "value": Unknown(f"each.value of {address} is not known statically "
-                                                       f"({_cause(why)})")}}
+        return {"each": {"key": key, "value": Unknown(f"each.value of {address} is not known statically ({why})")}}
 
     def not_on_disk(self, name: str, missing: NotOnDisk) -> None:
         """A module call whose source is not on disk: recorded, so the unit never reads as clean."""
@@ -352,7 +357,7 @@ class ModuleInstance:
         call_path = (*self.call_path, name)
         directory = self._module_dir(source, call_path)
         if directory is None:
-            return NotOnDisk(f"module {name} (source {source!r}) is not on disk")
+            return NotOnDisk(f"module {name} (source {shown_source(source)!r}) is not on disk")
         if len(call_path) > _MAX_MODULE_DEPTH:
             raise InputError(block.origin.file, f"module {name}: modules nest more than {_MAX_MODULE_DEPTH} deep "
                              "(does a module call itself?)", block.origin.line, block.origin.column)
