@@ -372,3 +372,28 @@ resource "aws_ecr_pull_through_cache_rule" "quay" {{
     for fmt, reporter in REPORTERS.items():
         assert token not in reporter.render(result), fmt
     assert token not in summary(result)
+
+
+def test_path_module_root_and_cwd_come_from_the_scanned_layout(tmp_path: Path, catalog) -> None:
+    """A module that names its rule after its own directory, in a root that names the upstream after
+    its directory: path.module is relative to the root ("modules/quay"), path.cwd is the root."""
+    root = write(tmp_path / "quay.io", {
+        "main.tf": 'module "quay" {\n  source = "./modules/quay"\n  host   = basename(path.cwd)\n'
+                   '  where  = path.root\n}\n',
+        "modules/quay/main.tf": '''
+variable "host" { type = string }
+variable "where" { type = string }
+
+resource "aws_ecr_pull_through_cache_rule" "this" {
+  ecr_repository_prefix = "${basename(path.module)}-${var.where == "." ? "root" : "other"}"
+  upstream_registry_url = var.host
+  custom_role_arn       = "arn:aws:iam::111122223333:role/${dirname(path.module)}"
+}
+''',
+    })
+    result = scan(catalog, root)
+    assert result.not_judged == []
+    (rule,) = result.registries[0].rules
+    assert rule.data["ecrRepositoryPrefix"] == "quay-root"
+    assert rule.data["upstreamRegistryUrl"] == "quay.io"
+    assert rule.data["customRoleArn"] == "arn:aws:iam::111122223333:role/modules"
