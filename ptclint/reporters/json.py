@@ -87,6 +87,8 @@ def document(result: Report) -> dict[str, Any]:
             for p in result.problems
         ],
         "coverageGaps": result.gaps,
+        "registries": sorted({(r.account, r.region): {"account": r.account, "region": r.region}
+                              for r in result.registries}.values(), key=lambda r: (r["account"], r["region"])),
     }
 
 
