@@ -438,16 +438,19 @@ def merge(
                                       "shards of one run (all of one kind)."),
     output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                       help="Write the merged document to FILE (atomically; default stdout)."),
+    accounts_file: str | None = typer.Option(None, "--accounts-file", metavar="FILE", help="Snapshots: keep only "
+                                             "these accounts (one id a line), e.g. one SARIF category's."),
 ) -> None:
     """Join the outputs of `--shard I/N` runs into one document (de-duplicated, in a fixed order).
 
     Merged snapshots link cross-account upstreams again, so scanning the merged snapshot judges
     pairs whose accounts fell in different shards: it gives what one unsharded run gives."""
     from ptclint.errors import PtclintError
+    from ptclint.loaders.aws.shard import file_accounts
     from ptclint.merging import merge_files
 
     try:
-        which, text = merge_files(list(files))
+        which, text = merge_files(list(files), file_accounts(accounts_file) if accounts_file else None)
     except PtclintError as exc:
         _fail(str(exc))
         return

@@ -50,8 +50,9 @@ def kind(doc: dict[str, Any]) -> str:
     return ""
 
 
-def merge_files(paths: list[str]) -> tuple[str, str]:
-    """(kind, text) of the merged document of `paths`."""
+def merge_files(paths: list[str], accounts: list[str] | None = None) -> tuple[str, str]:
+    """(kind, text) of the merged document of `paths`; snapshots keep only the registries of
+    `accounts` when given (after linking upstreams, so a kept rule still sees a dropped upstream)."""
     if not paths:
         raise ConfigError("merge: give the files to merge")
     docs = {path: read(path) for path in dict.fromkeys(paths)}
@@ -63,7 +64,12 @@ def merge_files(paths: list[str]) -> tuple[str, str]:
         listed = ", ".join(f"{p} ({k})" for p, k in kinds.items())
         raise ConfigError(f"merge: all inputs must be of one kind, got {listed}")
     which = next(iter(kinds.values()))
+    if accounts is not None and which != "snapshot":
+        raise ConfigError("merge --accounts-file: only for snapshots (scan the merged snapshot for reports)")
     merged = {"snapshot": snapshots, "json": reports, "sarif": sarif_logs}[which](docs)
+    if accounts is not None:
+        keep = set(accounts)
+        merged["registries"] = [r for r in merged["registries"] if r["account"] in keep]
     return which, json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
 
 

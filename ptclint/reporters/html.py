@@ -174,9 +174,10 @@ def _finding_rows(findings: list[dict[str, Any]], with_rule: bool = False) -> st
 
 def _table(findings: list[dict[str, Any]], with_rule: bool = False, attr: str = "") -> str:
     rule = '<th scope="col">Rule</th>' if with_rule else ""
-    return (f'<table class="findings"><thead><tr><th scope="col">Severity</th>{rule}<th scope="col">Resource</th>'
+    return (f'<div class="scroll"><table class="findings"><thead><tr><th scope="col">Severity</th>{rule}'
+            f'<th scope="col">Resource</th>'
             f'<th scope="col">Location</th><th scope="col">Message</th></tr></thead>'
-            f'<tbody{attr}>{_finding_rows(findings, with_rule)}</tbody></table>')
+            f'<tbody{attr}>{_finding_rows(findings, with_rule)}</tbody></table></div>')
 
 
 def _rules(doc: dict[str, Any], rules: dict[str, RuleDoc]) -> str:

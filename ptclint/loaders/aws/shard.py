@@ -3,7 +3,7 @@
 An account belongs to shard `sha256(account id) mod N + 1`: it depends on the account alone, never
 on its position in a list, so adding or removing an account moves no other account between shards,
 and N jobs with I = 1..N cover every account exactly once. No boto3 here: the flag is checked before
-anything is collected.
+anything is collected, and `ptclint merge --accounts-file` reads account lists without boto3.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from ptclint.errors import ConfigError
 
 _SHARD = re.compile(r"^\s*([0-9]+)\s*/\s*([0-9]+)\s*$")
+ACCOUNT = re.compile(r"^[0-9]{12}$")
 
 
 def parse(text: str | None) -> tuple[int, int] | None:
@@ -40,3 +41,21 @@ def select(accounts: list[str], shard: tuple[int, int] | None) -> list[str]:
         return accounts
     index, count = shard
     return [a for a in accounts if of(a, count) == index]
+
+
+def file_accounts(path: str) -> list[str]:
+    """Account ids, one a line (anything after the id, and lines starting with #, are ignored)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--accounts-file {path}: cannot read: {exc}") from None
+    out = []
+    for number, line in enumerate(lines, 1):
+        word = line.split("#", 1)[0].strip().split()
+        if not word:
+            continue
+        if not ACCOUNT.match(word[0]):
+            raise ConfigError(f"--accounts-file {path}:{number}: expected a 12-digit account id, got {word[0][:20]!r}")
+        out.append(word[0])
+    return out
