@@ -196,3 +196,20 @@ def test_chromium_renders_it_without_console_errors_or_network(page_file: Path, 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "console messages: 0; network requests: 0" in done.stdout
     assert (tmp_path / "page.png").stat().st_size > 10_000
+
+
+def test_coverage_gaps_are_marked_in_the_matrix(tmp_path: Path) -> None:
+    doc = json.loads((ROOT / "tests" / "golden" / "coverage.json").read_text(encoding="utf-8"))
+    assert doc["coverageGaps"]
+    page = parse(report(tmp_path, ROOT / "tests" / "golden" / "coverage.json"))
+    marked = {c["data-registry"]: c["text"] for c in page.cells if "gap" in c.get("class", "").split()}
+    gapped = {g.split(": ", 1)[0] for g in doc["coverageGaps"]}
+    assert set(marked) == gapped and all("gap" in text for text in marked.values())
+
+
+def test_keyboard_and_print_affordances(page_file: Path) -> None:
+    text = page_file.read_text(encoding="utf-8")
+    page = parse(text)
+    assert text.index('class="skip" href="#main"') < text.index('id="main"')
+    assert page.tags.count("details") == page.tags.count("summary") > 0  # native, focusable disclosure
+    assert ":focus-visible" in text and "beforeprint" in text and 'lang="en"' in text
