@@ -74,10 +74,10 @@ def audit_summary(doc: dict[str, Any], titles: dict[str, str], previous: list[di
     trend = compare(doc, previous or [])
     if trend:
         out += ["", "### Since the previous run", "",
-                f"{len(trend.new)} new, {len(trend.fixed)} fixed, {len(trend.unchanged)} unchanged.", ""]
-        out += [f"- new: {f.get('ruleId')} {cell(str((f.get('resource') or {}).get('fqn', '')))}" for f in trend.new]
-        out += [f"- fixed: {f.get('ruleId')} {cell(str((f.get('resource') or {}).get('fqn', '')))}"
-                for f in trend.fixed]
+                f"{len(trend.new)} new, {len(trend.fixed)} fixed, {len(trend.unchanged)} unchanged."]
+        items = [f"- {label}: {f.get('ruleId')} {cell(str((f.get('resource') or {}).get('fqn', '')))}"
+                 for label, found in (("new", trend.new), ("fixed", trend.fixed)) for f in found]
+        out += ["", *items] if items else []
         if len(trend.runs) > 2:
             out += ["", "Findings per run: " + ", ".join(f"{cell(r.label)} {r.total}" for r in trend.runs)]
     per_rule: dict[str, list[str]] = {}
