@@ -89,6 +89,8 @@ def document(result: Report) -> dict[str, Any]:
         ],
         "coverageGaps": result.gaps,
         **_not_judged(result),
+        "registries": sorted({(r.account, r.region): {"account": r.account, "region": r.region}
+                              for r in result.registries}.values(), key=lambda r: (r["account"], r["region"])),
     }
 
 

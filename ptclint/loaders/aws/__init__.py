@@ -40,6 +40,7 @@ class CollectOptions:
     validate_rules: bool = False
     pullers: tuple[str, ...] = ()
     progress: bool = False
+    shard: tuple[int, int] | None = None  # (I, N): only the accounts of shard I of N (loaders/aws/shard.py)
 
 
 def for_rules(options: CollectOptions, rule_ids: set[str], params: dict[str, dict[str, Any]]) -> CollectOptions:
