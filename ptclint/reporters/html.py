@@ -246,6 +246,9 @@ def _unjudged(doc: dict[str, Any]) -> str:
               f"</code>: {e(o.get('error'))}</li>" for o in doc.get("evaluationErrors", [])]
     items += [f"<li>{e(o.get('ruleId'))} could not judge <code>{e((o.get('resource') or {}).get('fqn'))}</code>: "
               f"{e(o.get('reason'))}</li>" for o in doc.get("unknown", [])]
+    items += [f"<li><code>{e(n.get('resource'))}</code> ({e((n.get('location') or {}).get('file', ''))}:"
+              f"{e((n.get('location') or {}).get('line', ''))}) not judged: {e(n.get('reason'))}</li>"
+              for n in doc.get("notJudged", [])]
     skipped = sorted({(str(s.get("ruleId")), str(s.get("reason"))) for s in doc.get("skipped", [])})
     items += [f"<li>{e(rule)} skipped: {e(reason)}</li>" for rule, reason in skipped]
     content = f"<ul>{''.join(items)}</ul>" if items else "<p>Everything selected was judged.</p>"

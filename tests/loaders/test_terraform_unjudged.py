@@ -89,7 +89,7 @@ def test_every_format_names_what_was_not_judged(tmp_path: Path, catalog) -> None
     unit = write(tmp_path / "ghcr", {"main.tf": PROVIDER_FUNCTION_ROOT})
     result = scan(catalog, unit)
     assert [n.name for n in result.not_judged] == ["aws_ecr_pull_through_cache_rule.ghcr"]
-    for fmt in ("table", "json", "sarif", "markdown", "github"):
+    for fmt in ("table", "json", "sarif", "markdown", "github", "html", "junit"):
         text = REPORTERS[fmt].render(result)
         assert "aws_ecr_pull_through_cache_rule.ghcr" in text and "provider::aws::arn_parse()" in text, fmt
     sarif = json.loads(REPORTERS["sarif"].render(result))
