@@ -74,7 +74,8 @@ def load(source: Source, ctx: LoadContext) -> list[Registry]:
     directory = source.path
     try:
         unit = Unit(directory, ctx)
-        return build_registries(_objects(unit))
+        disabled: list[M.ProviderInfo] = []
+        return build_registries(_objects(unit, disabled), disabled_templates=disabled)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         # A configuration shape the evaluator did not foresee: report it, never a traceback (nor a value).
         if os.environ.get("PTCLINT_DEBUG"):
@@ -145,8 +146,10 @@ def root_modules(directories: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------- collecting the modelled resources
 
-def _objects(unit: Unit) -> list[M.TfObject]:
-    """The modelled resource instances of the root module and, depth first, of its module calls."""
+def _objects(unit: Unit, disabled: list[M.ProviderInfo]) -> list[M.TfObject]:
+    """The modelled resource instances of the root module and, depth first, of its module calls.
+    `disabled` gets the provider of each creation template block with no instances (count = 0,
+    an empty for_each): the unit manages templates, it just creates none here."""
     out: list[M.TfObject] = []
     root = ModuleInstance.root_of(unit)
     for name in unit.root_values:  # a value given for a root variable is checked even when unused,
@@ -155,20 +158,22 @@ def _objects(unit: Unit) -> list[M.TfObject]:
                 root.var(name)
             except TfError:
                 pass
-    _collect(root, out, 0)
+    _collect(root, out, 0, disabled)
     return out
 
 
-def _collect(mi: ModuleInstance, out: list[M.TfObject], depth: int) -> None:
+def _collect(mi: ModuleInstance, out: list[M.TfObject], depth: int, disabled: list[M.ProviderInfo]) -> None:
     for mode, rtype, rname in mi.mdef.resources:
         if (mode == "managed" and rtype in M.MANAGED_TYPES) or (mode == "data" and rtype == M.POLICY_DOCUMENT):
             expansion = mi.expand_resource(mode, rtype, rname)
             for inst in _instances(expansion):
                 out.append(inst.to_object())
+            if mode == "managed" and rtype == M.TEMPLATE and expansion in ({}, []):
+                disabled.append(mi.block_provider(mode, rtype, rname))
     for call in mi.mdef.modules:
         children = mi.module_instances(call)
         for child in _instances(children):
-            _collect(child, out, depth + 1)
+            _collect(child, out, depth + 1, disabled)
 
 
 def _instances(expansion: Any) -> list:
