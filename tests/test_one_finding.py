@@ -105,3 +105,87 @@ def test_the_check_catches_a_secret_name_reported_twice(catalog) -> None:
     after, _ = evaluate(rules, [_declared_secret_registry("dockerhub-creds")], params, NOW)
     assert [o.rule_id for o in after if o.kind is OutcomeKind.FINDING] == ["PTC-AUTH-014"]
     assert not same_cause_pairs(after)
+
+
+def test_every_supersedes_can_silence_something(catalog) -> None:
+    """A `supersedes` entry silences only a finding whose cause overlaps one the superseding rule
+    can give; an entry whose causes never overlap would be dead."""
+    by_id = catalog.by_id()
+
+    def causes(rule) -> set[str]:
+        return {rule.default_cause, *(cause for _, cause in rule.cause_when)}
+
+    for rule in catalog.rules:
+        for other in rule.supersedes:
+            assert any(causes_overlap(a, b) for a in causes(rule) for b in causes(by_id[other])), (rule.id, other)
+
+
+def _scan_dir(catalog, tmp_path, files: dict[str, str], **kw):
+    from ptclint.scan import ScanOptions, run
+
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return run(ScanOptions(paths=[str(tmp_path)], now=NOW, **kw), catalog=catalog)
+
+
+def test_terraform_secret_named_without_the_prefix_is_one_finding(catalog, tmp_path) -> None:
+    """A per-environment root as public modules write it: the secret's name lacks the prefix. One
+    finding (PTC-AUTH-014, at the rule's credential_arn, naming the secret), not also PTC-AUTH-004."""
+    result = _scan_dir(catalog, tmp_path, {"envs/prod/main.tf": """
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_secretsmanager_secret" "dockerhub" {
+  name = "prod/dockerhub-credentials"
+}
+
+resource "aws_ecr_pull_through_cache_rule" "dockerhub" {
+  ecr_repository_prefix = "docker-hub"
+  upstream_registry_url = "registry-1.docker.io"
+  credential_arn        = aws_secretsmanager_secret.dockerhub.arn
+}
+
+resource "aws_secretsmanager_secret" "ghcr" {
+  name = "ecr-pullthroughcache/ghcr"
+}
+
+resource "aws_ecr_pull_through_cache_rule" "ghcr" {
+  ecr_repository_prefix = "ghcr"
+  upstream_registry_url = "ghcr.io"
+  credential_arn        = aws_secretsmanager_secret.ghcr.arn
+}
+"""}, account="210987654321")
+    on_credential = [(o.rule_id, o.identity.key) for o in result.outcomes
+                     if o.kind is OutcomeKind.FINDING and o.rule_id.startswith("PTC-AUTH-")]
+    assert on_credential == [("PTC-AUTH-014", "docker-hub")]
+    assert not same_cause_pairs(result.outcomes)
+
+
+def test_documentation_account_in_an_arn_is_one_finding(catalog, tmp_path) -> None:
+    """A CloudFormation template copied from the user guide: the example account 111122223333 is
+    still in the secret ARN, scanned for account 210987654321. One finding (PTC-AUTH-015), not
+    also "secret in another account" (PTC-AUTH-005); a real other account next to it is still
+    PTC-AUTH-005's."""
+    result = _scan_dir(catalog, tmp_path, {"ptc.yaml": """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  DockerHubRule:
+    Type: AWS::ECR::PullThroughCacheRule
+    Properties:
+      EcrRepositoryPrefix: docker-hub
+      UpstreamRegistryUrl: registry-1.docker.io
+      CredentialArn: arn:aws:secretsmanager:eu-west-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf
+  GhcrRule:
+    Type: AWS::ECR::PullThroughCacheRule
+    Properties:
+      EcrRepositoryPrefix: ghcr
+      UpstreamRegistryUrl: ghcr.io
+      CredentialArn: arn:aws:secretsmanager:eu-west-1:999988887777:secret:ecr-pullthroughcache/ghcr-AbCdEf
+"""}, account="210987654321", region="eu-west-1")
+    fired = sorted((o.identity.key, o.rule_id) for o in result.outcomes
+                   if o.kind is OutcomeKind.FINDING and o.rule_id.startswith("PTC-AUTH-"))
+    assert fired == [("docker-hub", "PTC-AUTH-015"), ("ghcr", "PTC-AUTH-005")]
+    assert not same_cause_pairs(result.outcomes)
