@@ -64,6 +64,13 @@ class Outcome:
     message: str = ""
     related: tuple[tuple[str, Origin], ...] = ()
     detail: str = ""  # why unknown / the evaluation error
+    cause: str = ""  # a finding's cause (Rule.cause): what on the resource it blames
+
+
+def causes_overlap(a: str, b: str) -> bool:
+    """Two causes name the same mistake: equal, or one is a dotted prefix of the other
+    (`credentialArn` blames the whole ARN, `credentialArn.account` a part of it)."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
 @dataclass(frozen=True)

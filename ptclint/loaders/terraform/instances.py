@@ -215,6 +215,11 @@ class ModuleInstance:
             raise TfError("for_each or count refers to its own resource")
         return value
 
+    def block_provider(self, mode: str, rtype: str, rname: str) -> M.ProviderInfo:
+        """The provider (account, Region) a resource block uses, whether or not it has instances."""
+        address = f"{self.prefix}{'data.' if mode == 'data' else ''}{rtype}.{rname}"
+        return ResourceInstance(self, self.mdef.resources[(mode, rtype, rname)], mode, rtype, address, {}).provider()
+
     def _expand(self, block: Block, address: str, make: Any) -> Any:
         """for_each -> {key: instance}; count -> [instance]; neither -> instance; unknown -> Unknown."""
         try:

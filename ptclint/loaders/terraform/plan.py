@@ -373,12 +373,34 @@ class _Plan:
         data, _ = rule_data(obj) if rtype == M.RULE else template_data(obj)
         return data
 
+    def _disabled_templates(self, objects: list[M.TfObject]) -> list[M.ProviderInfo]:
+        """Providers of creation template blocks in the configuration that have no instance in the
+        plan (count = 0, an empty for_each): the unit manages templates, it creates none."""
+        planned = {re.sub(r"\[[^\]]*\]$", "", o.address) for o in objects if o.type == M.TEMPLATE}
+        out: list[M.ProviderInfo] = []
+        todo: list[tuple[str, Any]] = [("", self.cfg.config.get("root_module") if isinstance(self.cfg.config, dict)
+                                         else None)]
+        while todo:
+            prefix, module = todo.pop()
+            if not isinstance(module, dict):
+                continue
+            for cres in module.get("resources") or []:
+                if (isinstance(cres, dict) and cres.get("mode") == "managed" and cres.get("type") == M.TEMPLATE
+                        and f"{prefix}{M.TEMPLATE}.{cres.get('name')}" not in planned
+                        and ("count_expression" in cres or "for_each_expression" in cres)):
+                    out.append(self.cfg.provider(self.cfg.provider_key(cres, prefix.rstrip("."))))
+            for name, call in (module.get("module_calls") or {}).items():
+                if isinstance(call, dict) and "count_expression" not in call and "for_each_expression" not in call:
+                    todo.append((f"{prefix}module.{name}.", call.get("module")))
+        return out
+
     # -- result
 
     def registries(self) -> list[Registry]:
         objects, by_address = self.objects()
         changes = self.plan_changes(by_address) if self.is_plan else None
-        registries = build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data)
+        registries = build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data,
+                                      disabled_templates=self._disabled_templates(objects))
         for reg in registries:
             if reg.origin is None:
                 reg.origin = origin_at(self.doc, self._ctx(), ())
