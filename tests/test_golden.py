@@ -39,11 +39,10 @@ ONLY = {"suppressed-included": ("sarif",)}
 
 
 def _render(name: str, catalog) -> dict[str, str]:
+    from ptclint.config import load
     from ptclint.reporters import REPORTERS
     from ptclint.reporters.table import summary
     from ptclint.scan import ScanOptions, run
-
-    from ptclint.config import load
     from ptclint.suppress import notes
 
     case = dict(CASES[name])
