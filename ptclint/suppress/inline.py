@@ -33,7 +33,7 @@ from ptclint.report import InputProblem, Outcome, Report, Suppression
 from ptclint.suppress import Candidate
 
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
-_COMMENT = re.compile(r"(?:#|//)\s*ptclint:ignore\b(.*)$")
+_DIRECTIVE = re.compile(r"\s*ptclint:ignore\b(.*)$")
 _EXPIRES = re.compile(r"expires=(\S+)")
 
 
@@ -165,11 +165,12 @@ def _terraform(file: str, text: str, rule_ids: frozenset[str], problems: list[In
     blocks = block_ranges(lines)
     out: list[Candidate] = []
     for number, line in enumerate(lines, 1):
-        m = _COMMENT.search(line)
+        start = _comment_start(line)
+        m = _DIRECTIVE.match(line, start + (2 if line.startswith("//", start) else 1)) if start >= 0 else None
         if m is None:
             continue
         words = m.group(1).split()
-        column = m.start() + 1
+        column = start + 1
         if not words:
             problems.append(InputProblem(file, "ptclint:ignore: expected a rule id and a reason", number, column))
             continue
@@ -197,6 +198,26 @@ def _terraform(file: str, text: str, rule_ids: frozenset[str], problems: list[In
             s = Suppression(rule_id, " ".join(rest), "terraform-comment", file, number, expires, target)
             out.append(Candidate(s, _in_block(file, block)))
     return out
+
+
+def _comment_start(line: str) -> int:
+    """Where the line's comment (`#` or `//`) starts, outside strings; -1 without one. The directive
+    must open the comment: `# see ptclint:ignore` or a `#` inside a string is not one."""
+    in_string = False
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if in_string:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c == "#" or line.startswith("//", i):
+            return i
+        i += 1
+    return -1
 
 
 def _in_block(file: str, block: tuple[int, int] | None) -> Any:

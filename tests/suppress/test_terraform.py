@@ -96,3 +96,15 @@ def test_block_ranges_skip_braces_in_strings_comments_and_heredocs() -> None:
 module "m" { source = "./m" }
 '''.splitlines()
     assert block_ranges(lines) == [(1, 8), (9, 9)]
+
+
+def test_the_directive_must_open_a_comment(catalog, tmp_path: Path) -> None:
+    """Prose that mentions the directive, or a `#` inside a string, is not a suppression."""
+    text = ('# to accept it, write `# ptclint:ignore ID reason` above the block\n'
+            'resource "aws_ecr_pull_through_cache_rule" "hub" {\n  ecr_repository_prefix = "hub"\n'
+            '  upstream_registry_url = "registry-1.docker.io" // ptclint:ignore PTC-AUTH-001 kept\n'
+            '  custom_role_arn = "x # ptclint:ignore PTC-UP-001 in a string"\n}\n')
+    report = scan(catalog, _module(tmp_path, text))
+    assert not report.problems
+    assert [(x.outcome.rule_id, x.by.line) for x in report.suppressed] == [("PTC-AUTH-001", 8)]
+    assert not report.suppression_notes
