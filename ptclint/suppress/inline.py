@@ -38,16 +38,19 @@ _EXPIRES = re.compile(r"expires=(\S+)")
 
 
 def read(report: Report, rule_ids: frozenset[str], problems: list[InputProblem]) -> list[Candidate]:
-    files = sorted({r.origin.file for reg in report.registries
-                    for r in (*reg.rules, *reg.templates, *reg.iam_policies)} | set(report.files))
+    """The suppressions written in the files that declare the scan's IaC resources (exports and
+    snapshots carry none: they are configured instead)."""
+    files = sorted({r.origin.file for reg in report.registries if reg.source == "iac"
+                    for r in (*reg.rules, *reg.templates, *reg.iam_policies)})
     out: list[Candidate] = []
     for file in files:
         text = _text(file)
-        if text is None or "ptclint" not in text:
+        if text is None:
             continue
         if file.endswith(".tf"):
-            out.extend(_terraform(file, text, rule_ids, problems))
-        else:
+            if "ptclint:ignore" in text:
+                out.extend(_terraform(file, text, rule_ids, problems))
+        elif "ptclint" in text and "Metadata" in text:
             out.extend(_cloudformation(file, text, rule_ids, problems))
     return out
 
