@@ -138,6 +138,7 @@ class SuppressionNote:
     suppression: Suppression
     status: str  # expired | unused
     findings: int = 0  # findings an expired suppression would have matched
+    rule_ran: bool = True  # False: the rule it names was not run (--ignore, --select)
 
     def __str__(self) -> str:
         s = self.suppression
@@ -145,7 +146,8 @@ class SuppressionNote:
             again = f"; {self.findings} finding{'s' if self.findings != 1 else ''} reported again" \
                 if self.findings else ""
             return f"{s.place}: suppression of {s.rule_id} ({s.target}) expired on {s.expires}{again}"
-        return f"{s.place}: suppression of {s.rule_id} ({s.target}) matches no finding"
+        why = "" if self.rule_ran else f" ({s.rule_id} did not run)"
+        return f"{s.place}: suppression of {s.rule_id} ({s.target}) matches no finding{why}"
 
 
 @dataclass(frozen=True)

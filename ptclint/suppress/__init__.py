@@ -13,9 +13,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ptclint.model import Origin
 from ptclint.report import BaselineUse, InputProblem, Outcome, Report, Suppressed, Suppression, SuppressionNote
+
+if TYPE_CHECKING:
+    from ptclint.config import ScanOptions
+    from ptclint.rule import Catalog, Rule
+    from ptclint.suppress.baseline import Baseline
 
 #: does a suppression cover this finding? (the finding, the origin of the resource it judged)
 Matcher = Callable[[Outcome, Origin], bool]
@@ -32,48 +38,48 @@ class Plan:
     """What a scan's options ask for, read and checked before judging."""
 
     configured: tuple[Candidate, ...] = ()
-    baseline: object = None  # baseline.Baseline, when --baseline FILE was given
+    baseline: Baseline | None = None  # when --baseline FILE (or baseline =) was given
     rule_ids: frozenset[str] = frozenset()  # every rule id of the catalog, to check inline ids against
     not_run: tuple[tuple[str, str], ...] = ()
     include_suppressed: bool = False
 
 
-def prepare(options: object, catalog: object, rules: list) -> Plan:
+def prepare(options: ScanOptions, catalog: Catalog, rules: list[Rule]) -> Plan:
     """Read the configuration's suppressions and the baseline; raises ConfigError / InputError."""
     from ptclint.suppress import baseline, configured, selection
 
-    ids = frozenset(r.id for r in catalog.rules)  # type: ignore[attr-defined]
-    conf = getattr(options, "config", None)
-    base = getattr(options, "baseline", "") or ""
+    ids = frozenset(r.id for r in catalog.rules)
     return Plan(
-        configured=tuple(configured.read(conf, ids)) if conf is not None else (),
-        baseline=baseline.read(base) if base else None,
+        configured=tuple(configured.read(options.config, ids)) if options.config is not None else (),
+        baseline=baseline.read(options.baseline) if options.baseline else None,
         rule_ids=ids,
         not_run=tuple(selection.not_run(catalog, rules, options)),
-        include_suppressed=bool(getattr(options, "include_suppressed", False)),
+        include_suppressed=options.include_suppressed,
     )
 
 
 def apply(report: Report, plan: Plan) -> Report:
     """The report with suppressed findings moved aside, and notes on expired and unused suppressions."""
     from ptclint.suppress import inline
-    from ptclint.suppress.baseline import Baseline
 
     today = report.started.date()
     problems: list[InputProblem] = []
     candidates = [*inline.read(report, plan.rule_ids, problems), *plan.configured]
     origins = _resource_origins(report)
+    by_rule: dict[str, list[int]] = {}
+    for i, c in enumerate(candidates):
+        by_rule.setdefault(c.suppression.rule_id, []).append(i)
     used: dict[int, int] = {}  # candidate index -> findings matched
     kept: list[Outcome] = []
     suppressed: list[Suppressed] = []
-    base = plan.baseline if isinstance(plan.baseline, Baseline) else None
+    base = plan.baseline
     claims = base.claims() if base else None
     for o in report.outcomes:
         if o.kind.value != "finding":
             kept.append(o)
             continue
         at = origins.get(o.identity, o.origin)
-        hits = [i for i, c in enumerate(candidates) if c.suppression.rule_id == o.rule_id and c.matches(o, at)]
+        hits = [i for i in by_rule.get(o.rule_id, ()) if candidates[i].matches(o, at)]
         for i in hits:
             used[i] = used.get(i, 0) + 1
         live = [i for i in hits if not candidates[i].suppression.expired(today)]
@@ -83,8 +89,9 @@ def apply(report: Report, plan: Plan) -> Report:
             suppressed.append(Suppressed(o, entry))
         else:
             kept.append(o)
+    ran = {r.id for r in report.rules}
     notes = [SuppressionNote(c.suppression, "expired", used.get(i, 0)) if c.suppression.expired(today)
-             else SuppressionNote(c.suppression, "unused")
+             else SuppressionNote(c.suppression, "unused", rule_ran=c.suppression.rule_id in ran)
              for i, c in enumerate(candidates) if c.suppression.expired(today) or not used.get(i)]
     return dataclasses.replace(
         report,

@@ -99,3 +99,10 @@ def test_a_malformed_baseline_is_exit_2_with_file_and_place(estate: Path, text: 
 def test_a_missing_baseline_is_exit_2(estate: Path) -> None:
     code, _, err = cli("scan", "infra", "--baseline", "nope.json")
     assert code == 2 and "nope.json: --baseline: no such file" in err
+
+
+def test_the_configuration_can_name_the_baseline(estate: Path) -> None:
+    (estate / ".ptclint.toml").write_text('baseline = "ptclint-baseline.json"\n')
+    code, out, err = cli("scan", "infra", "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["baseline"]["file"].endswith("ptclint-baseline.json")

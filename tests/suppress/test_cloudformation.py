@@ -100,3 +100,10 @@ def test_json_templates_are_read_too(catalog, tmp_path: Path) -> None:
     path.write_text(json.dumps(doc, indent=2))
     report = scan(catalog, path)
     assert accepted(report) == {("PTC-AUTH-001", "Rule"): ("cloudformation-metadata", "from CDK")}
+
+
+def test_an_unused_suppression_of_a_rule_that_did_not_run_says_so(catalog, tmp_path: Path) -> None:
+    meta = ignore_metadata("{id: PTC-AUTH-001, reason: accepted}")
+    report = scan(catalog, _template(tmp_path, ghcr_rule("Off", "ghcr", meta)), ignore=["PTC-AUTH-001"])
+    (note,) = report.suppression_notes
+    assert str(note).endswith("matches no finding (PTC-AUTH-001 did not run)")
