@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,14 @@ def test_the_json_of_a_suppressed_scan_follows_its_schema() -> None:
     jsonschema.Draft202012Validator(schema).validate(report)
     assert report["suppressed"] and report["suppressionNotes"] and report["summary"]["suppressed"] == 3
     assert all(s["suppression"]["reason"] for s in report["suppressed"])
+
+
+def test_ptclint_config_shows_the_baseline_and_the_suppressions(tmp_path: Path) -> None:
+    from ptclint.showconfig import describe
+
+    _, config = _setup(tmp_path, 'baseline = "b.json"\n[[entry]]\nid = "PTC-AUTH-001"\nprefix = "team-a/*"\n'
+                                 'reason = "r"\nexpires = 2027-01-31\n')
+    lines = describe(str(config))
+    assert f"baseline = {json.dumps(str(tmp_path / 'b.json'))}" in lines
+    assert lines[lines.index("\n[[suppress]]") + 1:] == ['id = "PTC-AUTH-001"', 'prefix = "team-a/*"',
+                                                          'reason = "r"', 'expires = "2027-01-31"']
