@@ -106,3 +106,10 @@ def test_the_configuration_can_name_the_baseline(estate: Path) -> None:
     code, out, err = cli("scan", "infra", "-f", "json")
     assert code == 0, err
     assert json.loads(out)["baseline"]["file"].endswith("ptclint-baseline.json")
+
+
+def test_baseline_with_a_bad_input_still_writes_and_exits_2(estate: Path) -> None:
+    (estate / "infra" / "broken.json").write_text('{"pullThroughCacheRules": [')
+    code, _, err = cli("baseline", "infra", "--output", "again.json")
+    assert code == 2 and "ptclint: error: infra/broken.json:" in err
+    assert json.loads((estate / "again.json").read_text())["findings"]  # the readable inputs' findings

@@ -108,3 +108,22 @@ def test_the_directive_must_open_a_comment(catalog, tmp_path: Path) -> None:
     assert not report.problems
     assert [(x.outcome.rule_id, x.by.line) for x in report.suppressed] == [("PTC-AUTH-001", 8)]
     assert not report.suppression_notes
+
+
+def test_a_plan_finding_is_suppressed_by_the_comment_in_its_tf_file(catalog, tmp_path: Path) -> None:
+    """A plan JSON's findings point at the .tf lines beside it, so the same comment accepts them."""
+    import shutil
+
+    from conftest import ROOT
+
+    shutil.copytree(ROOT / "tests" / "fixtures" / "terraform" / "foreach", tmp_path / "foreach")
+    main = tmp_path / "foreach" / "main.tf"
+    before = scan(catalog, tmp_path / "foreach" / "plan.json")
+    assert ("PTC-UP-004", 'aws_ecr_pull_through_cache_rule.this["gitlab"]') in found(before)
+    main.write_text(main.read_text().replace(
+        'resource "aws_ecr_pull_through_cache_rule" "this" {',
+        '# ptclint:ignore PTC-UP-004 the GitLab mirror is retired next month\n'
+        'resource "aws_ecr_pull_through_cache_rule" "this" {'))
+    after = scan(catalog, tmp_path / "foreach" / "plan.json")
+    assert not any(r == "PTC-UP-004" for r, _ in found(after))
+    assert [(x.outcome.rule_id, x.by.source) for x in after.suppressed] == [("PTC-UP-004", "terraform-comment")]
