@@ -137,7 +137,7 @@ class SuppressionNote:
 
     suppression: Suppression
     status: str  # expired | unused
-    findings: int = 0  # findings an expired suppression would have matched
+    findings: int = 0  # findings reported again because this suppression expired
     rule_ran: bool = True  # False: the rule it names was not run (--ignore, --select)
 
     def __str__(self) -> str:

@@ -70,6 +70,7 @@ def apply(report: Report, plan: Plan) -> Report:
     for i, c in enumerate(candidates):
         by_rule.setdefault(c.suppression.rule_id, []).append(i)
     used: dict[int, int] = {}  # candidate index -> findings matched
+    again: dict[int, int] = {}  # expired candidate index -> findings reported because it expired
     kept: list[Outcome] = []
     suppressed: list[Suppressed] = []
     base = plan.baseline
@@ -89,8 +90,10 @@ def apply(report: Report, plan: Plan) -> Report:
             suppressed.append(Suppressed(o, entry))
         else:
             kept.append(o)
+            for i in hits:  # all expired: nothing else accepted the finding
+                again[i] = again.get(i, 0) + 1
     ran = {r.id for r in report.rules}
-    notes = [SuppressionNote(c.suppression, "expired", used.get(i, 0)) if c.suppression.expired(today)
+    notes = [SuppressionNote(c.suppression, "expired", again.get(i, 0)) if c.suppression.expired(today)
              else SuppressionNote(c.suppression, "unused", rule_ran=c.suppression.rule_id in ran)
              for i, c in enumerate(candidates) if c.suppression.expired(today) or not used.get(i)]
     return dataclasses.replace(

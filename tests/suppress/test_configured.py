@@ -112,3 +112,13 @@ def test_ptclint_config_shows_the_baseline_and_the_suppressions(tmp_path: Path) 
     assert f"baseline = {json.dumps(str(tmp_path / 'b.json'))}" in lines
     assert lines[lines.index("\n[[suppress]]") + 1:] == ['id = "PTC-AUTH-001"', 'prefix = "team-a/*"',
                                                           'reason = "r"', 'expires = "2027-01-31"']
+
+
+def test_an_expired_entry_covered_by_a_live_one_reports_no_finding_again(catalog, tmp_path: Path) -> None:
+    infra, config = _setup(tmp_path, '[[entry]]\nid = "PTC-AUTH-001"\nprefix = "team-a/*"\nreason = "old"\n'
+                                     'expires = 2026-10-01\n[[entry]]\nid = "PTC-AUTH-001"\nname = "A"\n'
+                                     'reason = "renewed (OPS-9)"\n')
+    report = scan(catalog, infra, config=config)
+    assert accepted(report)[("PTC-AUTH-001", "A")] == ("config", "renewed (OPS-9)")
+    (note,) = report.suppression_notes
+    assert note.status == "expired" and note.findings == 0 and "reported again" not in str(note)
