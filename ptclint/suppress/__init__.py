@@ -102,7 +102,8 @@ def apply(report: Report, plan: Plan) -> Report:
         problems=[*report.problems, *problems],
         suppressed=suppressed,
         suppression_notes=notes,
-        baseline=BaselineUse(base.file, len(base.entries), tuple(claims.left())) if base and claims else None,
+        baseline=BaselineUse(base.file, len(base.entries), tuple(claims.left(report.files, ran)))
+        if base and claims else None,
         not_run=list(plan.not_run),
         include_suppressed=plan.include_suppressed,
     )

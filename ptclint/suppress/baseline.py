@@ -76,8 +76,20 @@ class Claims:
         waiting = self.pending.get(key(outcome, self.base))
         return waiting.pop(0) if waiting else None
 
-    def left(self) -> list[Suppression]:
-        return [s for entries in self.pending.values() for s in entries]
+    def left(self, scanned: list[str], ran: set[str]) -> list[Suppression]:
+        """The entries no finding matched, among those this scan could have matched: a rule that
+        did not run, or a file outside the paths scanned, says nothing about an entry."""
+        roots = [os.path.abspath(p) for p in scanned if not p.startswith("<") and p != "-"]
+
+        def in_scope(rule_id: str, file: str) -> bool:
+            if rule_id not in ran:
+                return False
+            if file.startswith("<"):
+                return True
+            path = os.path.normpath(os.path.join(self.base, file))
+            return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+        return [s for (rule_id, _, file), entries in self.pending.items() if in_scope(rule_id, file) for s in entries]
 
 
 def read(path: str) -> Baseline:

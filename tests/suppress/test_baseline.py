@@ -113,3 +113,16 @@ def test_baseline_with_a_bad_input_still_writes_and_exits_2(estate: Path) -> Non
     code, _, err = cli("baseline", "infra", "--output", "again.json")
     assert code == 2 and "ptclint: error: infra/broken.json:" in err
     assert json.loads((estate / "again.json").read_text())["findings"]  # the readable inputs' findings
+
+
+def test_entries_outside_what_was_scanned_are_not_gone(estate: Path) -> None:
+    """Scanning one file, or a few rules, says nothing about the baseline's other entries."""
+    (estate / "other").mkdir()
+    (estate / "other" / "ptc.yaml").write_text(rules_cfn(ghcr_rule("Z", "ghcr-z")))
+    code, _, err = cli("baseline", "infra", "other", "--output", "ptclint-baseline.json")
+    assert code == 0, err
+    code, report, _ = _scan("--select", "PTC-UP")  # scans infra/ only, and no PTC-AUTH rule
+    assert code == 0 and report["baseline"]["gone"] == []
+    (estate / "infra" / "ptc.yaml").write_text(rules_cfn(QUAY))
+    code, report, _ = _scan()
+    assert {g["covers"].split(" in ")[1] for g in report["baseline"]["gone"]} == {"infra/ptc.yaml"}
