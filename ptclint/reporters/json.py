@@ -57,6 +57,7 @@ def document(result: Report) -> dict[str, Any]:
             "suppressed": len(result.suppressed_by(baseline=False)),
             "baselined": len(result.suppressed_by(baseline=True)),
             "partial": result.partial,
+            **({"notJudged": len(result.not_judged)} if result.not_judged else {}),
             "exitCode": result.exit_code(),
         },
         "findings": [_finding(f, rules[f.rule_id].name) for f in findings],
@@ -76,6 +77,7 @@ def document(result: Report) -> dict[str, Any]:
             for p in result.problems
         ],
         "coverageGaps": result.gaps,
+        **_not_judged(result),
         "suppressed": [{**_finding(x.outcome, rules[x.outcome.rule_id].name), "suppression": _suppression(x.by)}
                        for x in sorted(result.suppressed, key=lambda x: sort_key(x.outcome))],
         "suppressionNotes": [{"status": n.status, **_suppression(n.suppression),
@@ -111,6 +113,15 @@ def _suppression(s: Suppression) -> dict[str, Any]:
         out["expires"] = s.expires.isoformat()
     out["covers"] = s.target
     return out
+
+
+def _not_judged(result: Report) -> dict[str, Any]:
+    """`notJudged`, only when an IaC input has resources ptclint could not see whole (so reports of
+    inputs it saw whole keep their shape)."""
+    if not result.not_judged:
+        return {}
+    return {"notJudged": [{"resource": n.name, "reason": n.reason, "location": _origin(n.origin)}
+                          for n in result.not_judged]}
 
 
 def render(result: Report) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ptclint import __version__
 from ptclint.report import OutcomeKind, Report
 from ptclint.reporters import docs_uri, level, sort_key
+from ptclint.reporters.table import no_findings, not_judged_lines
 from ptclint.suppress import notes
 
 _ICON = {"error": "🔴 error", "warning": "🟠 warning", "note": "🔵 note"}
@@ -51,9 +52,10 @@ def render(result: Report) -> str:
             out.append(f"| {_ICON[level(f)]} | {link} | `{cell(str(f.origin))}` | "
                        f"{cell(str(f.identity))} | {cell(f.message)} |")
     else:
-        out.append("No findings.")
+        out.append(no_findings(result))
     extra = [f"- input error: {cell(str(p))}" for p in result.problems]
     extra += [f"- coverage gap: {cell(g)}" for g in result.gaps]
+    extra += [f"- not judged: {cell(line)}" for line in not_judged_lines(result)]
     extra += [f"- {o.rule_id} could not be evaluated on {cell(str(o.identity))}: {cell(o.detail)}"
               for o in sorted((o for o in result.outcomes if o.kind is OutcomeKind.ERROR), key=sort_key)]
     if extra:

@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError
 from ptclint import __version__
 from ptclint.errors import ConfigError
 from ptclint.export import VERSION
-from ptclint.loaders.aws import CollectOptions, ecr, org, session
+from ptclint.loaders.aws import CollectOptions, ecr, org, session, signing
 from ptclint.loaders.aws.calls import CallFailed
 from ptclint.loaders.aws.iam import Roles
 from ptclint.loaders.aws.progress import Progress
@@ -92,7 +92,8 @@ def _start(options: CollectOptions) -> Run:
     if not home_region and not options.all_regions:
         raise ConfigError("no Region: pass --region (or --all-regions), or set AWS_REGION or the profile's region")
     progress = Progress(options.progress)
-    home = session.Clients(base, session.client_config(options.concurrency), progress.call)
+    config = session.client_config(options.concurrency)
+    home = session.Clients(signing.Shared(base, options.profile, config, progress.call))
     home_region = home_region or "us-east-1"
     caller, partition = session.caller(home, home_region)
     return Run(options, home, home_region, caller, partition, progress, Secrets(options.secret_values), Roles())
@@ -119,8 +120,7 @@ def _open(run: Run, account: str) -> Account:
         clients = run.home
         if account != run.caller:
             arn = session.role_arn(account, run.partition, opts.role_name, opts.role_arn_template)
-            assumed = session.assume(run.home, run.home_region, str(arn), opts.external_id)
-            clients = session.Clients(assumed, session.client_config(opts.concurrency), run.progress.call)
+            clients = session.assume(run.home, run.home_region, str(arn), opts.external_id)
         if opts.all_regions and not opts.regions:
             regions = org.enabled_regions(clients, run.home_region, run.partition)
         return Account(account, regions, clients)
