@@ -229,6 +229,12 @@ OUTPUT_FORMAT_OPTION = typer.Option(TableMode.full, "--output-format", help="Tab
 SHOW_UNJUDGED_OPTION = typer.Option(False, "--show-unjudged", help="Table: list every check that could not "
                                     "be judged and every coverage gap, not the first few.")
 
+BASELINE_OPTION = typer.Option(None, "--baseline", metavar="FILE", help="Report only findings not in FILE (written "
+                               "by `ptclint baseline`); say how many it accepted and which of its entries are gone.")
+INCLUDE_SUPPRESSED_OPTION = typer.Option(False, "--include-suppressed", help="SARIF: also report suppressed and "
+                                         "baselined findings, as results with `suppressions` (GitHub opens alerts "
+                                         "for them all the same).")
+
 
 def _write_in_place(text: str, output: str, mode: int) -> None:
     if stat.S_ISDIR(mode):
@@ -281,6 +287,8 @@ def scan(
     statistics: bool = typer.Option(False, "--statistics", help="Table: count findings per rule instead."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings and errors only, no summary."),
     show_unjudged: bool = SHOW_UNJUDGED_OPTION,
+    baseline: str | None = BASELINE_OPTION,
+    include_suppressed: bool = INCLUDE_SUPPRESSED_OPTION,
 ) -> None:
     """Judge the configuration in PATHS (or, with --live, in AWS accounts) against the rule catalog."""
     from ptclint import config as project_config
@@ -307,6 +315,7 @@ def scan(
         tf_root=tf_root or "",
         hook=hook,
         config=config,
+        baseline=baseline or "", include_suppressed=include_suppressed,
     )
     live_flags = _live_flags(profile, region, all_regions, org, account, accounts_file, role_name, role_arn_template,
                              external_id, concurrency, shard) if live else None
@@ -330,8 +339,12 @@ def _snapshot_path(live: bool, snapshot: str | None, fmt: str, shard: str | None
 
 
 def _print_errors(result: Report, live: bool) -> None:
+    from ptclint.suppress import notes
+
     for problem in result.problems:
         typer.echo(f"ptclint: error: {problem}", err=True)
+    for note in notes(result):
+        typer.echo(note, err=True)
     if live:
         for gap in result.gaps:
             typer.echo(f"ptclint: coverage gap: {gap}", err=True)
@@ -370,6 +383,45 @@ def _warn_shadowed(config_file: str | None) -> None:
     warning = shadow_warning(config_file)
     if warning:
         typer.echo(warning, err=True)
+
+
+@app.command("baseline")
+def write_baseline(
+    paths: list[str] = typer.Argument(..., metavar="PATH", help="What `ptclint scan` will judge: files or "
+                                      "directories."),
+    output: str = typer.Option(..., "--output", "-o", metavar="FILE", help="Write the baseline to FILE."),
+    select: list[str] | None = SELECT_OPTION,
+    extend_select: list[str] | None = EXTEND_SELECT_OPTION,
+    ignore: list[str] | None = typer.Option(None, "--ignore", metavar="SEL", help="Do not run these rules."),
+    param: list[str] | None = typer.Option(None, "--param", metavar="RULE.NAME=VALUE", help="Set a rule parameter."),
+    account: list[str] | None = ACCOUNT_OPTION,
+    region: list[str] | None = REGION_OPTION,
+    rules: list[str] | None = RULES_OPTION,
+    cfn_parameter: list[str] | None = CFN_PARAMETER_OPTION,
+    var: list[str] | None = VAR_OPTION,
+    var_file: list[str] | None = VAR_FILE_OPTION,
+    tf_root: str | None = TF_ROOT_OPTION,
+    config: str | None = CONFIG_OPTION,
+) -> None:
+    """Write the current findings to a baseline FILE; `scan --baseline FILE` then reports only new ones.
+
+    Entries are keyed by rule, resource identity and file, never by line: moving or reformatting a
+    resource keeps its entry. Findings suppressed with a reason are not written."""
+    from ptclint import config as project_config
+    from ptclint.suppress.baseline import render
+
+    flags = project_config.Flags(
+        paths=list(paths), account=_one(account, "--account"), region=_one(region, "--region"),
+        select=list(select) if select else None, extend_select=list(extend_select or []), ignore=list(ignore or []),
+        params=list(param or []), rules_dirs=list(rules or []), cfn_parameters=list(cfn_parameter or []),
+        tf_vars=list(var or []), tf_var_files=list(var_file or []), tf_root=tf_root or "", config=config,
+    )
+    result = _run(flags)
+    _print_errors(result, False)
+    _write(render(result, output), output)
+    n = len(result.findings)
+    typer.echo(f"ptclint: wrote {output} ({n} finding{'s' if n != 1 else ''})", err=True)
+    raise typer.Exit(2 if result.problems else 0)
 
 
 @app.command("config")

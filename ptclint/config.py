@@ -111,6 +111,8 @@ def load(path: Path | None) -> Config:
         RegistryMapping(tuple(m["paths"]), m.get("account", ""), m.get("region", ""), base)
         for m in data.get("registry", [])
     )
+    if "baseline" in data:
+        data = {**data, "baseline": str((path.parent / data["baseline"]).resolve())}
     if "rules" in data:
         data = {**data, "rules": [str((path.parent / r).resolve()) for r in data["rules"]]}
     return Config(str(path), data, mappings)
@@ -169,6 +171,8 @@ class ScanOptions:
     config: Config | None = None  # maps paths to an account and Region
     sources: tuple[Any, ...] = ()  # documents already in memory (a live collection, stdin), read before `paths`
     budgets: Budgets | None = None  # [tool.ptclint.budgets]; None: the defaults
+    baseline: str = ""  # --baseline FILE / baseline = (ptclint.suppress.baseline)
+    include_suppressed: bool = False  # --include-suppressed: SARIF reports suppressed findings too
 
     def context_for(self, path: str) -> tuple[str, str]:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
@@ -243,6 +247,8 @@ class Flags:
     tf_root: str = ""
     hook: bool = False
     config: str | None = None  # --config FILE; None: look for one (find())
+    baseline: str = ""
+    include_suppressed: bool = False
 
 
 def options(flags: Flags) -> ScanOptions:
@@ -290,6 +296,8 @@ def merge(conf: Config, flags: Flags) -> ScanOptions:
         tf_root=flags.tf_root,
         budgets=replace(DEFAULT_BUDGETS, **{k.replace("-", "_"): v for k, v in conf.get("budgets").items()})
         if conf.get("budgets") else None,
+        baseline=flags.baseline or conf.get("baseline", ""),
+        include_suppressed=flags.include_suppressed,
     )
 
 

@@ -6,8 +6,8 @@ is in ptclint.model; reporters read only this module's Report.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ptclint.model import NotJudged, Origin, Registry, Severity
@@ -101,6 +101,72 @@ class InputProblem:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """An accepted finding, with the reason someone gave: a CloudFormation `Metadata` entry, a
+    Terraform `# ptclint:ignore` comment, a `[[tool.ptclint.suppress]]` entry or a baseline entry."""
+
+    rule_id: str
+    reason: str
+    source: str  # cloudformation-metadata | terraform-comment | config | baseline
+    file: str  # where it is written
+    line: int | None = None  # None: the configuration (TOML carries no positions)
+    expires: date | None = None
+    target: str = ""  # what it covers, in words: "Resources.QuayRule", a matcher, a fingerprint
+    entry: str = ""  # in the configuration: which entry ("[[tool.ptclint.suppress]] #2")
+
+    @property
+    def kind(self) -> str:
+        """SARIF's suppression kind: written next to the code (inSource) or elsewhere (external)."""
+        return "inSource" if self.source in ("cloudformation-metadata", "terraform-comment") else "external"
+
+    @property
+    def place(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file} {self.entry}" if self.entry else self.file
+
+    def expired(self, today: date) -> bool:
+        return self.expires is not None and self.expires < today
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding that a suppression accepted: not counted, not failing the scan, kept in JSON."""
+
+    outcome: Outcome
+    by: Suppression
+
+
+@dataclass(frozen=True)
+class SuppressionNote:
+    """A suppression that did not do its job: `expired` (its findings are reported again) or
+    `unused` (it matched no finding, like ruff's unused noqa)."""
+
+    suppression: Suppression
+    status: str  # expired | unused
+    findings: int = 0  # findings reported again because this suppression expired
+    rule_ran: bool = True  # False: the rule it names was not run (--ignore, --select)
+
+    def __str__(self) -> str:
+        s = self.suppression
+        if self.status == "expired":
+            again = f"; {self.findings} finding{'s' if self.findings != 1 else ''} reported again" \
+                if self.findings else ""
+            return f"{s.place}: suppression of {s.rule_id} ({s.target}) expired on {s.expires}{again}"
+        why = "" if self.rule_ran else f" ({s.rule_id} did not run)"
+        return f"{s.place}: suppression of {s.rule_id} ({s.target}) matches no finding{why}"
+
+
+@dataclass(frozen=True)
+class BaselineUse:
+    """What `--baseline FILE` did: the entries it holds that no longer occur (so the file can shrink)."""
+
+    file: str
+    entries: int
+    gone: tuple[Suppression, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one scan produced, and what it was judged on."""
 
@@ -114,6 +180,15 @@ class Report:
     allow_partial: bool
     started: datetime
     root: str = ""  # the directory paths are relative to (rootpaths.py); "" = the working directory
+    suppressed: list[Suppressed] = field(default_factory=list)  # not in `outcomes`: they fail nothing
+    suppression_notes: list[SuppressionNote] = field(default_factory=list)
+    baseline: BaselineUse | None = None
+    not_run: list[tuple[str, str]] = field(default_factory=list)  # (rule id, why it did not run)
+    include_suppressed: bool = False  # SARIF: report suppressed findings with `suppressions`
+
+    def suppressed_by(self, baseline: bool) -> list[Suppressed]:
+        """The findings a baseline accepted (True), or a suppression with a reason (False)."""
+        return [s for s in self.suppressed if (s.by.source == "baseline") == baseline]
 
     @property
     def findings(self) -> list[Outcome]:

@@ -51,8 +51,11 @@ def relative_to_root(report: Report, root: str) -> Report:
         return dataclasses.replace(o, origin=origin(o.origin),
                                    related=tuple((label, origin(at)) for label, at in o.related))
 
+    from ptclint.suppress import relocated
+
     return dataclasses.replace(
         report,
+        **relocated(report, rel, outcome),  # type: ignore[arg-type]
         outcomes=[outcome(o) for o in report.outcomes],
         problems=[dataclasses.replace(p, file=rel(p.file)) if p.file else p for p in report.problems],
         files=[rel(f) for f in report.files],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ptclint import suppress
 from ptclint.catalog import Catalog, load_catalog, resolve_params, select_rules
 from ptclint.config import ScanOptions
 from ptclint.engine import evaluate
@@ -19,7 +20,8 @@ def run(options: ScanOptions, catalog: Catalog | None = None) -> Report:
     rules = select_rules(catalog, options.select, options.extend_select, options.ignore,
                          options.selector_sources())
     params = resolve_params(rules, options.params, catalog)
+    plan = suppress.prepare(options, catalog, rules)  # a bad suppression entry or baseline stops here
     registries, problems, files = load_inputs(options)
     outcomes, skips = evaluate(rules, registries, params, started)
-    return Report(rules, outcomes, skips, problems, registries, files, options.fail_on, options.allow_partial,
-                  started)
+    return suppress.apply(Report(rules, outcomes, skips, problems, registries, files, options.fail_on,
+                                 options.allow_partial, started), plan)

@@ -45,6 +45,8 @@ def describe(config_path: str | None = None) -> list[str]:
         "allow-partial": options.allow_partial,
         "max-file-size": options.max_file_bytes or 10 * 1024 * 1024,
     }
+    if options.baseline:
+        settings["baseline"] = options.baseline
     out += [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
     params = conf.get("params") or {}
     for rule_id in sorted(params):
@@ -54,4 +56,7 @@ def describe(config_path: str | None = None) -> list[str]:
         out.append("\n[[registry]]")
         out.append(f"paths = {json.dumps(list(mapping.paths))}")
         out += [f"{k} = {json.dumps(v)}" for k, v in (("account", mapping.account), ("region", mapping.region)) if v]
+    for entry in conf.get("suppress") or []:
+        out.append("\n[[suppress]]")
+        out += [f"{k} = {json.dumps(v if isinstance(v, str) else str(v))}" for k, v in entry.items()]  # dates too
     return out

@@ -28,18 +28,32 @@ CASES: dict[str, dict] = {
     "fixtures-in-context": {"paths": ["tests/fixtures"], "account": "111122223333", "region": "eu-west-1"},
     # lookups denied or not collected, failed API calls: coverage gaps and skips, exit 3
     "coverage": {"paths": ["tests/golden/inputs/coverage.snapshot.json"]},
+    # suppressions in CloudFormation Metadata, Terraform comments and the configuration: accepted,
+    # expired (reported again) and unused ones; the second case adds them to SARIF as `suppressions`
+    "suppressed": {"paths": ["tests/golden/inputs/suppressed"], "config": "tests/golden/inputs/suppressed/ptclint.toml"},
+    "suppressed-included": {"paths": ["tests/golden/inputs/suppressed"], "include_suppressed": True,
+                            "config": "tests/golden/inputs/suppressed/ptclint.toml"},
 }
+
+# cases that differ from another case in some formats only: the others are not recorded twice
+ONLY = {"suppressed-included": ("sarif",)}
 
 
 def _render(name: str, catalog) -> dict[str, str]:
+    from ptclint.config import load
     from ptclint.reporters import REPORTERS
     from ptclint.reporters.table import summary
     from ptclint.scan import ScanOptions, run
+    from ptclint.suppress import notes
 
-    result = run(ScanOptions(now=NOW, **CASES[name]), catalog=catalog)
+    case = dict(CASES[name])
+    if "config" in case:
+        case["config"] = load(ROOT / case["config"])
+    result = run(ScanOptions(now=NOW, **case), catalog=catalog)
     out = {fmt: REPORTERS[fmt].render(result) for fmt in FORMATS}
-    # what the command line prints on stderr: one line per input problem, then the summary
+    # what the command line prints on stderr: one line per input problem and suppression note, then the summary
     out["table"] += "".join(f"\n# stderr: ptclint: error: {p}" for p in result.problems)
+    out["table"] += "".join(f"\n# stderr: {n}" for n in notes(result))
     out["table"] += f"\n# stderr: {summary(result)}\n# exit: {result.exit_code()}\n"
     root = str(ROOT)
     return {fmt: text.replace(root, "<ROOT>") for fmt, text in out.items()}
@@ -50,6 +64,8 @@ def test_outputs_equal_the_recorded_ones(name: str, catalog, monkeypatch) -> Non
     monkeypatch.chdir(ROOT)
     rendered = _render(name, catalog)
     for fmt, text in rendered.items():
+        if fmt not in ONLY.get(name, FORMATS):
+            continue
         path = GOLDEN / f"{name}.{FORMATS[fmt]}"
         if os.environ.get("PTCLINT_UPDATE_GOLDEN"):
             path.parent.mkdir(exist_ok=True)
@@ -68,3 +84,18 @@ def test_the_golden_files_are_not_trivial() -> None:
     fixtures = (GOLDEN / "fixtures.txt").read_text(encoding="utf-8")
     assert "plan.json" in fixtures or "main.tf" in fixtures
     assert '"uri": "examples/demo-account.snapshot.json"' in (GOLDEN / "examples.sarif").read_text(encoding="utf-8")
+
+
+def test_the_suppressed_golden_files_show_each_kind_of_suppression() -> None:
+    """Accepted findings leave the default SARIF, and come back with `suppressions` when included."""
+    import json
+
+    doc = json.loads((GOLDEN / "suppressed.json").read_text(encoding="utf-8"))
+    assert {s["suppression"]["source"] for s in doc["suppressed"]} == {
+        "cloudformation-metadata", "terraform-comment", "config"}
+    assert {n["status"] for n in doc["suppressionNotes"]} == {"expired", "unused"}
+    plain = json.loads((GOLDEN / "suppressed.sarif").read_text(encoding="utf-8"))
+    assert not any("suppressions" in r for r in plain["runs"][0]["results"])
+    included = json.loads((GOLDEN / "suppressed-included.sarif").read_text(encoding="utf-8"))
+    kinds = [s["kind"] for r in included["runs"][0]["results"] for s in r.get("suppressions", [])]
+    assert sorted(kinds) == ["external", "inSource", "inSource"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from ptclint import __version__
 from ptclint.model import Origin
-from ptclint.report import Outcome, OutcomeKind, Report
+from ptclint.report import Outcome, OutcomeKind, Report, Suppression
 from ptclint.reporters import fingerprint, sort_key
 
 FORMAT_VERSION = 1
@@ -54,24 +54,13 @@ def document(result: Report) -> dict[str, Any]:
             "inputProblems": len(result.problems),
             "registries": len(result.registries),
             "rulesRun": len(result.rules),
+            "suppressed": len(result.suppressed_by(baseline=False)),
+            "baselined": len(result.suppressed_by(baseline=True)),
             "partial": result.partial,
             **({"notJudged": len(result.not_judged)} if result.not_judged else {}),
             "exitCode": result.exit_code(),
         },
-        "findings": [
-            {
-                "ruleId": f.rule_id,
-                "ruleName": rules[f.rule_id].name,
-                "severity": f.severity.value if f.severity else None,
-                "message": f.message,
-                "location": _location(f),
-                "resource": _resource(f),
-                "fingerprint": fingerprint(f),
-                **({"related": [{**_origin(origin), "label": label} for label, origin in f.related]}
-                   if f.related else {}),
-            }
-            for f in findings
-        ],
+        "findings": [_finding(f, rules[f.rule_id].name) for f in findings],
         "unknown": [
             {"ruleId": o.rule_id, "reason": o.detail, "location": _location(o), "resource": _resource(o)}
             for o in by_kind(OutcomeKind.UNKNOWN)
@@ -91,7 +80,41 @@ def document(result: Report) -> dict[str, Any]:
         **_not_judged(result),
         "registries": sorted({(r.account, r.region): {"account": r.account, "region": r.region}
                               for r in result.registries}.values(), key=lambda r: (r["account"], r["region"])),
+        "suppressed": [{**_finding(x.outcome, rules[x.outcome.rule_id].name), "suppression": _suppression(x.by)}
+                       for x in sorted(result.suppressed, key=lambda x: sort_key(x.outcome))],
+        "suppressionNotes": [{"status": n.status, **_suppression(n.suppression),
+                              **({"findings": n.findings} if n.status == "expired" else {})}
+                             for n in result.suppression_notes],
+        "baseline": {"file": result.baseline.file, "entries": result.baseline.entries,
+                     "baselined": len(result.suppressed_by(baseline=True)),
+                     "gone": [_suppression(s) for s in result.baseline.gone]} if result.baseline else None,
+        "rulesNotRun": [{"ruleId": rule_id, "reason": reason} for rule_id, reason in result.not_run],
     }
+
+
+def _finding(f: Outcome, rule_name: str) -> dict[str, Any]:
+    return {
+        "ruleId": f.rule_id,
+        "ruleName": rule_name,
+        "severity": f.severity.value if f.severity else None,
+        "message": f.message,
+        "location": _location(f),
+        "resource": _resource(f),
+        "fingerprint": fingerprint(f),
+        **({"related": [{**_origin(origin), "label": label} for label, origin in f.related]} if f.related else {}),
+    }
+
+
+def _suppression(s: Suppression) -> dict[str, Any]:
+    out: dict[str, Any] = {"ruleId": s.rule_id, "source": s.source, "reason": s.reason, "file": s.file}
+    if s.line is not None:
+        out["line"] = s.line
+    if s.entry:
+        out["entry"] = s.entry
+    if s.expires is not None:
+        out["expires"] = s.expires.isoformat()
+    out["covers"] = s.target
+    return out
 
 
 def _not_judged(result: Report) -> dict[str, Any]:

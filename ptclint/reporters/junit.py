@@ -1,7 +1,8 @@
 """JUnit XML, as GitLab (`artifacts:reports:junit`) and Jenkins read it: a testsuite per rule,
 a testcase per resource the rule judged. A finding is a failure, an evaluation error an error,
-an unknown value a skipped case; rules that did not apply to a resource make no test case. A
-resource an IaC input does not show whole is a skipped case of the "ptclint not judged" suite.
+an unknown value a skipped case, and so is a suppressed or baselined finding (with its reason);
+rules that did not apply to a resource make no test case. A resource an IaC input does not show
+whole is a skipped case of the "ptclint not judged" suite.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from ptclint.report import Outcome, OutcomeKind, Report
+from ptclint.report import Outcome, OutcomeKind, Report, Suppression
 from ptclint.reporters import level, sort_key
 
 _JUDGED = (OutcomeKind.PASS, OutcomeKind.FINDING, OutcomeKind.UNKNOWN, OutcomeKind.ERROR)
@@ -27,10 +28,12 @@ def _case_name(o: Outcome) -> str:
     return _x(f"{o.identity}{name} ({o.origin.file})")
 
 
-def _case(suite: ET.Element, o: Outcome) -> None:
+def _case(suite: ET.Element, o: Outcome, accepted: Suppression | None) -> None:
     case = ET.SubElement(suite, "testcase", {"classname": o.rule_id, "name": _case_name(o),
                                              "file": _x(o.origin.file), "line": str(max(1, o.origin.line))})
-    if o.kind is OutcomeKind.FINDING:
+    if accepted is not None:
+        ET.SubElement(case, "skipped", {"message": _x(f"suppressed: {accepted.reason} ({accepted.place})")})
+    elif o.kind is OutcomeKind.FINDING:
         failure = ET.SubElement(case, "failure", {"message": _x(o.message), "type": level(o)})
         failure.text = _x(f"{level(o).upper()} {o.rule_id} at {o.origin}\n{o.message}")
     elif o.kind is OutcomeKind.ERROR:
@@ -54,6 +57,9 @@ def render(result: Report) -> str:
     for o in result.outcomes:
         if o.kind in _JUDGED:
             by_rule[o.rule_id].append(o)
+    accepted = {id(x.outcome): x.by for x in result.suppressed}
+    for x in result.suppressed:
+        by_rule[x.outcome.rule_id].append(x.outcome)
     titles = {r.id: r.title for r in result.rules}
     root = ET.Element("testsuites", {"name": "ptclint"})
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
@@ -61,14 +67,14 @@ def render(result: Report) -> str:
         cases = sorted(by_rule[rule_id], key=sort_key)
         counts = {
             "tests": len(cases),
-            "failures": sum(o.kind is OutcomeKind.FINDING for o in cases),
+            "failures": sum(o.kind is OutcomeKind.FINDING and id(o) not in accepted for o in cases),
             "errors": sum(o.kind is OutcomeKind.ERROR for o in cases),
-            "skipped": sum(o.kind is OutcomeKind.UNKNOWN for o in cases),
+            "skipped": sum(o.kind is OutcomeKind.UNKNOWN or id(o) in accepted for o in cases),
         }
         suite = ET.SubElement(root, "testsuite", {"name": f"{rule_id} {titles.get(rule_id, '')}".strip(),
                                                   **{k: str(v) for k, v in counts.items()}})
         for o in cases:
-            _case(suite, o)
+            _case(suite, o, accepted.get(id(o)))
         for k, v in counts.items():
             totals[k] += v
     if result.not_judged:

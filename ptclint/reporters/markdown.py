@@ -9,6 +9,7 @@ from ptclint import __version__
 from ptclint.report import OutcomeKind, Report
 from ptclint.reporters import docs_uri, level, sort_key
 from ptclint.reporters.table import no_findings, not_judged_lines
+from ptclint.suppress import notes
 
 _ICON = {"error": "🔴 error", "warning": "🟠 warning", "note": "🔵 note"}
 
@@ -33,6 +34,10 @@ def _counts(result: Report) -> list[str]:
         ("Input errors", len(result.problems)),
         ("Registries / files", f"{len(result.registries)} / {len(result.files)}"),
     ]
+    if result.suppressed_by(baseline=False) or result.suppression_notes:
+        rows.append(("Suppressed (with a reason)", len(result.suppressed_by(baseline=False))))
+    if result.baseline is not None:
+        rows.append(("Baselined", len(result.suppressed_by(baseline=True))))
     return ["| | |", "|---|---:|", *(f"| {name} | {value} |" for name, value in rows)]
 
 
@@ -57,6 +62,9 @@ def render(result: Report) -> str:
               for o in sorted((o for o in result.outcomes if o.kind is OutcomeKind.ERROR), key=sort_key)]
     if extra:
         out += ["", "### Not fully judged", "", *extra]
+    review = [f"- {cell(line.removeprefix('ptclint: warning: ').removeprefix('ptclint: '))}" for line in notes(result)]
+    if review:
+        out += ["", "### Suppressions to review", "", *review]
     return "\n".join(out) + "\n"
 
 

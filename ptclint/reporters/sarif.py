@@ -17,7 +17,7 @@ import attr
 import sarif_om as om
 
 from ptclint import INFORMATION_URI, __version__
-from ptclint.report import Outcome, OutcomeKind, Report
+from ptclint.report import Outcome, OutcomeKind, Report, Suppression
 from ptclint.reporters import docs_uri, fingerprint, sort_key
 from ptclint.rule import Rule
 
@@ -67,7 +67,24 @@ def _uri(file: str) -> tuple[str, str | None]:
     return quote(file.replace(os.sep, "/")), SRCROOT
 
 
-def _result(o: Outcome, index: int) -> om.Result:
+def _suppression(s: Suppression) -> dict[str, Any]:
+    """SARIF's record of an accepted finding (GitHub ignores it: its alerts stay open). A dict, not
+    sarif-om's Suppression: that class predates 2.1.0's `status` and would write `state`."""
+    location = None
+    if s.kind == "inSource" and s.line is not None:
+        uri, base = _uri(s.file)
+        location = om.Location(physical_location=om.PhysicalLocation(
+            artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=base), region=om.Region(start_line=s.line)))
+    props: dict[str, Any] = {"source": s.source}
+    if s.expires is not None:
+        props["expires"] = s.expires.isoformat()
+    out: dict[str, Any] = {"kind": s.kind, "status": "accepted", "justification": s.reason}
+    if location is not None:
+        out["location"] = location
+    return {**out, "properties": props}
+
+
+def _result(o: Outcome, index: int, suppression: Suppression | None = None) -> om.Result:
     uri, base = _uri(o.origin.file)
     ident = o.identity
     fp = fingerprint(o)
@@ -104,13 +121,13 @@ def _result(o: Outcome, index: int) -> om.Result:
         related_locations=related or None,
         partial_fingerprints={"primaryLocationLineHash": f"{fp}:1", "ptclint/resource/v1": fp},
         properties={"account": ident.account, "region": ident.region, "resourceKind": ident.kind},
+        suppressions=[_suppression(suppression)] if suppression else None,
     )
 
 
 def build(result: Report, category: str = "ptclint/scan/") -> om.SarifLog:
     rules = sorted(result.rules, key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(rules)}
-    findings = sorted(result.findings, key=sort_key)
     notifications = [
         om.Notification(
             message=om.Message(text=_sentence(str(p))),
@@ -158,10 +175,19 @@ def build(result: Report, category: str = "ptclint/scan/") -> om.SarifLog:
         automation_details=om.RunAutomationDetails(id=category),
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=Path(result.root or os.getcwd()).as_uri() + "/")},
         invocations=[invocation],
-        results=[_result(f, index[f.rule_id]) for f in findings],
+        results=_results(result, index),
         column_kind="unicodeCodePoints",
     )
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
+
+
+def _results(result: Report, index: dict[str, int]) -> list[om.Result]:
+    """Findings; with --include-suppressed, the accepted ones too, each with its `suppressions`."""
+    items: list[tuple[Outcome, Suppression | None]] = [(f, None) for f in result.findings]
+    if result.include_suppressed:
+        items += [(x.outcome, x.by) for x in result.suppressed]
+    items.sort(key=lambda item: sort_key(item[0]))
+    return [_result(o, index[o.rule_id], by) for o, by in items]
 
 
 def _to_json(obj: Any) -> Any:

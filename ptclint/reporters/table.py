@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ptclint.report import Outcome, OutcomeKind, Report
 from ptclint.reporters import sort_key
+from ptclint.suppress import summary_parts
 
 _ORDER = {"error": 0, "warning": 1, "note": 2}
 _SGR = {"error": "1;31", "warning": "1;33", "note": "1;36", "file": "1", "rule": "1", "dim": "2"}
@@ -216,4 +217,5 @@ def summary(result: Report) -> str:
         parts.append(f"{len(result.gaps)} coverage gaps")
     if result.problems:
         parts.append(f"{len(result.problems)} input errors")
+    parts.extend(summary_parts(result))
     return "ptclint: " + "; ".join(parts)

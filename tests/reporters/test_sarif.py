@@ -90,3 +90,23 @@ def test_input_errors_are_tool_notifications(catalog, tmp_path: Path) -> None:
     assert inv["executionSuccessful"] is False
     assert "bad.json" in inv["toolExecutionNotifications"][0]["message"]["text"]
     jsonschema.Draft7Validator(json.loads(SCHEMA_PATH.read_text())).validate(log)
+
+
+def test_suppressed_results_validate_against_the_oasis_schema(catalog, monkeypatch) -> None:
+    """With --include-suppressed, accepted findings are results with `suppressions` (kind inSource for
+    a CloudFormation or Terraform suppression, external for the configuration), status accepted and
+    the reason as justification; without it they are left out."""
+    from ptclint.config import load
+
+    monkeypatch.chdir(ROOT)
+    inputs = ROOT / "tests" / "golden" / "inputs" / "suppressed"
+    options = {"paths": [str(inputs)], "config": load(inputs / "ptclint.toml")}
+    included = json.loads(sarif.render(run(ScanOptions(include_suppressed=True, **options), catalog=catalog)))
+    jsonschema.Draft7Validator(json.loads(SCHEMA_PATH.read_text())).validate(included)
+    suppressions = [s for r in included["runs"][0]["results"] for s in r.get("suppressions", [])]
+    assert {(s["kind"], s["status"]) for s in suppressions} == {("inSource", "accepted"), ("external", "accepted")}
+    assert all(s["justification"] for s in suppressions)
+    assert all(s["location"]["physicalLocation"]["region"]["startLine"] >= 1
+               for s in suppressions if s["kind"] == "inSource")
+    plain = json.loads(sarif.render(run(ScanOptions(**options), catalog=catalog)))
+    assert len(plain["runs"][0]["results"]) == len(included["runs"][0]["results"]) - len(suppressions)
