@@ -111,8 +111,17 @@ def load(path: Path | None) -> Config:
         RegistryMapping(tuple(m["paths"]), m.get("account", ""), m.get("region", ""), base)
         for m in data.get("registry", [])
     )
+    table = "[tool.ptclint] " if path.name == "pyproject.toml" else ""
     if "rules" in data:
+        for given in data["rules"]:
+            if not (path.parent / given).is_dir():
+                raise ConfigError(f"{path}: {table}rules: {given!r}: not a directory (relative to {path.parent})")
         data = {**data, "rules": [str((path.parent / r).resolve()) for r in data["rules"]]}
+    if "policy" in data:
+        from ptclint.policy import read_policy
+
+        where = "[tool.ptclint.policy]" if path.name == "pyproject.toml" else "[policy]"
+        data = {**data, "policy": read_policy(data["policy"], f"{path}: {where}")}
     return Config(str(path), data, mappings)
 
 
@@ -169,6 +178,7 @@ class ScanOptions:
     config: Config | None = None  # maps paths to an account and Region
     sources: tuple[Any, ...] = ()  # documents already in memory (a live collection, stdin), read before `paths`
     budgets: Budgets | None = None  # [tool.ptclint.budgets]; None: the defaults
+    policy: dict[str, Any] = field(default_factory=dict)  # [tool.ptclint.policy], checked (ptclint.policy)
 
     def context_for(self, path: str) -> tuple[str, str]:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
@@ -288,6 +298,7 @@ def merge(conf: Config, flags: Flags) -> ScanOptions:
         tf_vars=list(flags.tf_vars),
         tf_var_files=list(flags.tf_var_files),
         tf_root=flags.tf_root,
+        policy=dict(conf.get("policy") or {}),
         budgets=replace(DEFAULT_BUDGETS, **{k.replace("-", "_"): v for k, v in conf.get("budgets").items()})
         if conf.get("budgets") else None,
     )

@@ -17,9 +17,9 @@ def run(options: ScanOptions, catalog: Catalog | None = None) -> Report:
     if catalog is None:
         catalog = load_catalog(options.rules_dirs)
     rules = select_rules(catalog, options.select, options.extend_select, options.ignore,
-                         options.selector_sources())
+                         options.selector_sources(), options.policy)
     params = resolve_params(rules, options.params, catalog)
     registries, problems, files = load_inputs(options)
-    outcomes, skips = evaluate(rules, registries, params, started)
+    outcomes, skips = evaluate(rules, registries, params, started, options.policy)
     return Report(rules, outcomes, skips, problems, registries, files, options.fail_on, options.allow_partial,
                   started)

@@ -131,11 +131,24 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         security_severity=data.get("security_severity"),
         precision=data.get("precision", "high"),
         params=tuple(Param(k, v["default"], v["type"], v["description"]) for k, v in data.get("params", {}).items()),
+        policy=_policy_settings(name, doc),
         severity_when=severity_when,
         variables=variables,
         variable_asts=variable_asts,
         **compiled,
     )
+
+
+def _policy_settings(name: str, doc: Any) -> tuple[str, ...]:
+    """The organization policy settings a rule reads (`policy:`), each one [tool.ptclint.policy] knows."""
+    from ptclint.policy import SETTINGS
+
+    settings = tuple(doc.data.get("policy", []))
+    for i, setting in enumerate(settings):
+        if setting not in SETTINGS:
+            raise CatalogError(name, f"policy/{i}: {setting!r} is not an organization policy setting "
+                               f"(settings: {', '.join(SETTINGS)})", doc.position(("policy", i)).line)
+    return settings
 
 
 def _check_variable_uses(name: str, doc: Any, variable_asts: tuple[tuple[str, Any], ...],

@@ -75,9 +75,12 @@ def select_rules(
     extend_select: list[str] = (),  # type: ignore[assignment]
     ignore: list[str] = (),  # type: ignore[assignment]
     sources: Mapping[tuple[str, str], str] | None = None,
+    policy: Mapping[str, Any] | None = None,
 ) -> list[Rule]:
-    """Apply --select / --extend-select / --ignore. Opt-in rules need their exact id or name.
-    `sources` names where a (flag, selector) came from when not the command line (a config key)."""
+    """Apply --select / --extend-select / --ignore. Opt-in rules need their exact id or name; policy
+    rules run only when the organization `policy` sets what they read (named by exact id without
+    it, they are an error). `sources` names where a (flag, selector) came from when not the
+    command line (a config key)."""
     select = _split(select) if select else None
     extend_select, ignore = _split(extend_select), _split(ignore)
     for flag, selectors in (("--select", select or []), ("--extend-select", extend_select), ("--ignore", ignore)):
@@ -86,7 +89,15 @@ def select_rules(
                 raise _unknown((sources or {}).get((flag, s), flag), s, catalog)
     chosen_exact = {s.strip().upper() for s in [*(select or []), *extend_select]}
 
+    from ptclint.policy import unset_policy
+
     def eligible(rule: Rule, selectors: Iterable[str]) -> bool:
+        unset = unset_policy(rule, policy or {})
+        if unset:
+            if rule.id in chosen_exact or rule.name.upper() in chosen_exact:
+                raise ConfigError(f"{rule.id} is an organization policy rule: set {unset} in [tool.ptclint.policy] "
+                                  "to run it")
+            return False
         if rule.opt_in:
             return rule.id in chosen_exact or rule.name.upper() in chosen_exact
         return any(_matches(rule, s) for s in selectors)
