@@ -15,7 +15,9 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
            if rule.severity_when else "")
         + f" · Applies to: {rule.resource}"
         + (f" · Needs: {', '.join(rule.needs)}" if rule.needs else "")
-        + (" · **Opt-in** (runs only when selected by id)" if rule.opt_in else ""),
+        + (" · **Opt-in** (runs only when selected by id)" if rule.opt_in else "")
+        + (f" · **Organization policy**: off until `[tool.ptclint.policy]` sets {', '.join(rule.policy)}"
+           if rule.policy else ""),
         "",
         f"{heading}# What it checks",
         "",

@@ -9,6 +9,7 @@ from pathlib import Path
 from ptclint.ruletests import (  # noqa: F401 - re-exported for the tests
     NOW,
     build_registry,
+    case_policy,
     case_registry,
     judge_case,
     load_case_file,

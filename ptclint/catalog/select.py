@@ -26,6 +26,7 @@ PACKS: dict[str, frozenset[str]] = {
     "iac-correlation": frozenset(_ids("AUTH-014..018 IAM-009..010 IAM-013 IAM-015 RCT-016..017 NAME-012")),
     "live-secrets": frozenset(_ids("AUTH-006..009 AUTH-012..013")),
     "live-iam": frozenset(_ids("IAM-004..008 IAM-011..012 RCT-006")),
+    "policy": frozenset(_ids("POL-001..006")),  # organization policy: off until [tool.ptclint.policy] sets them
 }
 
 
