@@ -415,14 +415,22 @@ def export(
     typer.echo(f"ptclint: wrote {output} ({registries} registr{'y' if registries == 1 else 'ies'})", err=True)
 
 
-@app.command("rules")
+rules_app = typer.Typer(help="List the rules, or test a team's rules against their case files.",
+                        rich_markup_mode=None)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.callback(invoke_without_command=True)
 def list_rules(
+    ctx: typer.Context,
     rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files."),
 ) -> None:
     """List every rule: id, name, severity, pack, title, tags.
 
-    Opt-in rules are marked. Each id, name, pack (core, iac-correlation, live-secrets, live-iam) and
-    tag is a --select selector."""
+    Opt-in rules are marked. Each id, name, pack (core, iac-correlation, live-secrets, live-iam,
+    policy) and tag is a --select selector. `ptclint rules test DIR` runs a team's case files."""
+    if ctx.invoked_subcommand:
+        return
     from ptclint.catalog import load_catalog
     from ptclint.errors import PtclintError
 
@@ -435,9 +443,27 @@ def list_rules(
 
     width = max(len(r.name) for r in catalog.rules)
     for r in catalog.rules:
-        flag = " (opt-in)" if r.opt_in else ""
+        flag = " (opt-in)" if r.opt_in else " (policy)" if r.policy else ""
         typer.echo(f"{r.id:<13} {r.name:<{width}}  {r.severity.value:<7}  {pack_of(r) or '-':<15}  {r.title}{flag}"
                    f"  [{', '.join(r.tags)}]")
+
+
+@rules_app.command("test")
+def test_rules(
+    directories: list[str] = typer.Argument(..., metavar="DIR", help="Team rule directories: rule files, and their "
+                                            "case files under DIR/tests/."),
+) -> None:
+    """Run the case files of team rules and report each case's pass or fail (exit 1 on a failure)."""
+    from ptclint.errors import PtclintError
+    from ptclint.ruletests import run_rule_tests
+
+    try:
+        lines, code = run_rule_tests(list(directories))
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
+    typer.echo("\n".join(lines))
+    raise typer.Exit(code)
 
 
 @app.command()

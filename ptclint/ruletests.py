@@ -252,3 +252,31 @@ def check_directory(catalog: Catalog, directory: Path) -> list[CaseResult]:
             results.append(CaseResult(rule.file, rule.id, "(rule)", f"no case file names {rule.id} "
                                       f"(add {directory / 'tests' / (rule.id + '.yaml')})", rule.line))
     return results
+
+
+def run_rule_tests(directories: list[str]) -> tuple[list[str], int]:
+    """`ptclint rules test DIR...`: load the shipped catalog with each team directory's rules, run
+    their case files, and return the report's lines and the exit code (0 all passed, 1 a case failed).
+    A directory that is missing, or a rule file that does not load, raises (exit 2)."""
+    from ptclint.catalog import load_catalog
+    from ptclint.errors import ConfigError
+
+    for directory in directories:
+        if not Path(directory).is_dir():
+            raise ConfigError(f"rules test {directory}: not a directory")
+    catalog = load_catalog(directories)
+    results = [r for d in directories for r in check_directory(catalog, Path(d))]
+    lines = []
+    for r in results:
+        place = f"{r.file}:{r.line}" if r.line else r.file
+        if r.passed:
+            lines.append(f"PASS  {place}  {r.rule_id}  {r.name}")
+        else:
+            lines.append(f"FAIL  {place}  {r.rule_id}  {r.name}: {r.problem}")
+    failed = sum(not r.passed for r in results)
+    if not results:
+        lines.append(f"ptclint: no rules and no case files in {', '.join(directories)}")
+        return lines, 1
+    lines.append(f"ptclint: {len(results)} case{'s' if len(results) != 1 else ''}: {len(results) - failed} passed, "
+                 f"{failed} failed")
+    return lines, 1 if failed else 0

@@ -1,0 +1,95 @@
+"""Team rules: `rules = [paths]` in the configuration (and --rules DIR) load rule files with the
+shipped catalog's schema; `ptclint rules test DIR` runs their case files (DIR/tests/) and reports
+each case's pass or fail, which case and why."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from conftest import ROOT
+from test_cli import ptclint
+
+EXAMPLE = ROOT / "examples" / "team-rules"
+RULES = {"pullThroughCacheRules": [
+    {"ecrRepositoryPrefix": "docker-hub", "upstreamRegistryUrl": "registry-1.docker.io", "upstreamRegistry": "docker-hub",
+     "credentialArn": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf"},
+    {"ecrRepositoryPrefix": "cache/quay", "upstreamRegistryUrl": "quay.io", "upstreamRegistry": "quay"},
+]}
+
+
+def _project(tmp_path: Path, config: str) -> Path:
+    (tmp_path / ".git").mkdir()
+    shutil.copytree(EXAMPLE, tmp_path / "team-rules")
+    (tmp_path / "pyproject.toml").write_text(config)
+    (tmp_path / "rules.json").write_text(json.dumps(RULES))
+    return tmp_path
+
+
+def test_a_team_rule_directory_in_the_config_runs_in_scan(tmp_path: Path) -> None:
+    """Issue 13, done when 3 (second half)."""
+    project = _project(tmp_path, '[tool.ptclint]\nrules = ["team-rules"]\n')
+    proc = ptclint("scan", "rules.json", "--account", "111122223333", "--region", "eu-west-1", "-f", "json",
+                   cwd=project)
+    assert proc.returncode == 1, proc.stderr
+    team = [f for f in json.loads(proc.stdout)["findings"] if f["ruleId"] == "PTC-ACME-001"]
+    assert [f["resource"]["key"] for f in team] == ["docker-hub"]
+    assert "outside the 'cache/' namespace" in team[0]["message"]
+
+
+def test_a_missing_team_directory_in_the_config_names_the_file(tmp_path: Path) -> None:
+    project = _project(tmp_path, '[tool.ptclint]\nrules = ["no-such-dir"]\n')
+    proc = ptclint("scan", "rules.json", cwd=project)
+    assert proc.returncode == 2
+    assert "pyproject.toml: [tool.ptclint] rules: 'no-such-dir': not a directory" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_rules_test_passes_the_example_and_fails_a_wrong_case_saying_which_and_why(tmp_path: Path) -> None:
+    """Issue 13, done when 3 (third half): good cases pass, a deliberately wrong one fails."""
+    good = ptclint("rules", "test", str(EXAMPLE))
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert good.stdout.count("PASS  ") == 5 and "FAIL" not in good.stdout
+    assert good.stdout.strip().splitlines()[-1] == "ptclint: 5 cases: 5 passed, 0 failed"
+
+    team = _project(tmp_path, "") / "team-rules"
+    with (team / "tests" / "PTC-ACME-001.yaml").open("a") as fh:
+        fh.write("  - name: a top-level prefix is fine (deliberately wrong)\n    expect: pass\n"
+                 "    pullThroughCacheRules:\n      - {ecrRepositoryPrefix: quay, upstreamRegistryUrl: quay.io}\n")
+    bad = ptclint("rules", "test", str(team))
+    assert bad.returncode == 1
+    failed = [line for line in bad.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1
+    assert re.fullmatch(r"FAIL  .*tests/PTC-ACME-001\.yaml:\d+  PTC-ACME-001  a top-level prefix is fine \(deliberately "
+                        r"wrong\): expected pass, got a finding: PTC rule 'quay' creates repositories outside .*",
+                        failed[0]), failed[0]
+    assert bad.stdout.strip().splitlines()[-1] == "ptclint: 6 cases: 5 passed, 1 failed"
+
+
+def test_rules_test_fails_a_rule_without_cases_and_a_case_file_for_no_rule(tmp_path: Path) -> None:
+    team = _project(tmp_path, "") / "team-rules"
+    (team / "tests" / "PTC-ACME-001.yaml").rename(team / "tests" / "PTC-ACME-002.yaml")
+    text = (team / "tests" / "PTC-ACME-002.yaml").read_text().replace("rule: PTC-ACME-001", "rule: PTC-ACME-002")
+    (team / "tests" / "PTC-ACME-002.yaml").write_text(text)
+    proc = ptclint("rules", "test", str(team))
+    assert proc.returncode == 1
+    assert "PTC-ACME-002  (file): rule PTC-ACME-002 is not in the catalog" in proc.stdout
+    assert "PTC-ACME-001  (rule): no case file names PTC-ACME-001" in proc.stdout
+
+
+def test_a_team_rule_with_a_shipped_id_is_exit_2(tmp_path: Path) -> None:
+    team = _project(tmp_path, "") / "team-rules"
+    rule = team / "PTC-ACME-001.yaml"
+    rule.write_text(rule.read_text().replace("id: PTC-ACME-001", "id: PTC-UP-001"))
+    for args in (("rules", "test", str(team)), ("scan", "--rules", str(team), str(tmp_path / "rules.json"))):
+        proc = ptclint(*args)
+        assert proc.returncode == 2, args
+        assert "PTC-ACME-001.yaml:4: team rule id PTC-UP-001 is the id of a shipped rule" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_rules_test_of_a_missing_directory_is_exit_2() -> None:
+    proc = ptclint("rules", "test", "no/such/dir")
+    assert proc.returncode == 2 and "rules test no/such/dir: not a directory" in proc.stderr
