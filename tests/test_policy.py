@@ -119,3 +119,10 @@ def test_a_rule_naming_an_unknown_policy_setting_is_a_catalog_error(tmp_path: Pa
     (tmp_path / "PTC-ACME-901.yaml").write_text(text)
     with pytest.raises(CatalogError, match="policy/0: 'allowed-upstream' is not an organization policy setting"):
         load_catalog([str(tmp_path)], use_cache=False)
+
+
+def test_ptclint_config_shows_the_policy(tmp_path: Path) -> None:
+    project = _project(tmp_path, '[tool.ptclint.policy]\nallowed-upstreams = ["quay"]\nrequire-kms-encryption = true\n')
+    proc = ptclint("config", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert '\n[policy]\nallowed-upstreams = ["quay"]\nrequire-kms-encryption = true' in proc.stdout
