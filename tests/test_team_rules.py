@@ -93,3 +93,27 @@ def test_a_team_rule_with_a_shipped_id_is_exit_2(tmp_path: Path) -> None:
 def test_rules_test_of_a_missing_directory_is_exit_2() -> None:
     proc = ptclint("rules", "test", "no/such/dir")
     assert proc.returncode == 2 and "rules test no/such/dir: not a directory" in proc.stderr
+
+
+def _readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    start = text.index(f"## {title}\n")
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def test_the_readme_team_rule_example_passes_rules_test(tmp_path: Path) -> None:
+    """The README's "Writing a team rule" example, written out as the README names its files, passes
+    `ptclint rules test`; and it is the example kept under examples/team-rules."""
+    section = _readme_section("Writing a team rule")
+    blocks = re.findall(r"```yaml\n# (team-rules/\S+)\n(.*?)```", section, re.S)
+    assert [name for name, _ in blocks] == ["team-rules/PTC-ACME-001.yaml", "team-rules/tests/PTC-ACME-001.yaml"]
+    for name, body in blocks:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body)
+        assert body == (EXAMPLE / name.removeprefix("team-rules/")).read_text()
+    proc = ptclint("rules", "test", "team-rules", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shown = re.search(r"```console\n\$ ptclint rules test team-rules\n(.*?)```", section, re.S).group(1).splitlines()
+    out = proc.stdout.splitlines()
+    assert shown[0] == out[0] and shown[-1] == out[-1]
