@@ -423,7 +423,8 @@ app.add_typer(rules_app, name="rules")
 @rules_app.callback(invoke_without_command=True)
 def list_rules(
     ctx: typer.Context,
-    rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files."),
+    rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files "
+                                           "(besides the configuration's `rules`)."),
 ) -> None:
     """List every rule: id, name, severity, pack, title, tags.
 
@@ -432,10 +433,11 @@ def list_rules(
     if ctx.invoked_subcommand:
         return
     from ptclint.catalog import load_catalog
+    from ptclint.config import rule_dirs
     from ptclint.errors import PtclintError
 
     try:
-        catalog = load_catalog(rules or [])
+        catalog = load_catalog(rule_dirs(rules or []))
     except PtclintError as exc:
         _fail(str(exc))
         return
@@ -473,11 +475,12 @@ def explain(
 ) -> None:
     """Print a rule's documentation."""
     from ptclint.catalog import load_catalog
+    from ptclint.config import rule_dirs
     from ptclint.docs import rule_markdown
     from ptclint.errors import PtclintError
 
     try:
-        catalog = load_catalog(rules or [])
+        catalog = load_catalog(rule_dirs(rules or []))
     except PtclintError as exc:
         _fail(str(exc))
         return

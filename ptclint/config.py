@@ -313,3 +313,10 @@ def _cfn_parameters(items: list[str]) -> dict[str, str]:
             raise ConfigError("--cfn-parameter: expected KEY=VALUE with a non-empty KEY")
         out[key.strip()] = value
     return out
+
+
+def rule_dirs(extra: list[str], config: str | None = None) -> list[str]:
+    """Team rule directories for `ptclint rules` and `explain`: the configuration's `rules` (found as a
+    scan here finds it, or `config`), then `extra` (--rules DIR)."""
+    conf = load(Path(config) if config else find())
+    return [*conf.get("rules", []), *extra]

@@ -126,3 +126,23 @@ def test_ptclint_config_shows_the_policy(tmp_path: Path) -> None:
     proc = ptclint("config", cwd=project)
     assert proc.returncode == 0, proc.stderr
     assert '\n[policy]\nallowed-upstreams = ["quay"]\nrequire-kms-encryption = true' in proc.stdout
+
+
+def test_worker_processes_judge_with_the_policy_too(catalog, monkeypatch) -> None:
+    """Large inputs are judged in worker processes (ptclint.pool): they see the same policy."""
+    from casefiles import NOW, build_registry
+
+    from ptclint import engine, pool
+    from ptclint.catalog import resolve_params
+
+    registries = [build_registry({"account": f"{i:012d}", **RULES}) for i in range(pool.MIN_REGISTRIES + 1)]
+    rules = [r for r in catalog.rules if r.id in ("PTC-POL-001", "PTC-UP-001")]
+    params = resolve_params(rules, [], catalog)
+    policy = read_policy({"allowed-upstreams": ["docker-hub"]}, "test")
+    monkeypatch.setattr(pool, "worth_it", lambda *_: False)
+    serial = engine.evaluate(rules, registries, params, NOW, policy)
+    monkeypatch.setattr(pool, "worth_it", lambda *_: True)
+    monkeypatch.setenv("PTCLINT_WORKERS", "2")
+    parallel = engine.evaluate(rules, registries, params, NOW, policy)
+    assert parallel == serial
+    assert sum(o.rule_id == "PTC-POL-001" and o.kind.value == "finding" for o in parallel[0]) == len(registries)

@@ -117,3 +117,12 @@ def test_the_readme_team_rule_example_passes_rules_test(tmp_path: Path) -> None:
     shown = re.search(r"```console\n\$ ptclint rules test team-rules\n(.*?)```", section, re.S).group(1).splitlines()
     out = proc.stdout.splitlines()
     assert shown[0] == out[0] and shown[-1] == out[-1]
+
+
+def test_configured_team_rules_are_listed_and_explained(tmp_path: Path) -> None:
+    project = _project(tmp_path, '[tool.ptclint]\nrules = ["team-rules"]\n')
+    listing = ptclint("rules", cwd=project)
+    assert listing.returncode == 0, listing.stderr
+    assert any(line.startswith("PTC-ACME-001  prefix-outside-cache-namespace") for line in listing.stdout.splitlines())
+    explained = ptclint("explain", "PTC-ACME-001", cwd=project)
+    assert explained.returncode == 0 and "# PTC-ACME-001: Pull through cache prefix" in explained.stdout
