@@ -146,3 +146,9 @@ def test_worker_processes_judge_with_the_policy_too(catalog, monkeypatch) -> Non
     parallel = engine.evaluate(rules, registries, params, NOW, policy)
     assert parallel == serial
     assert sum(o.rule_id == "PTC-POL-001" and o.kind.value == "finding" for o in parallel[0]) == len(registries)
+
+
+def test_selecting_only_unconfigured_policy_rules_says_why_nothing_runs(catalog) -> None:
+    with pytest.raises(ConfigError, match=r"only organization policy rules whose \[tool.ptclint.policy\] settings"):
+        select_rules(catalog, ["policy"])
+    assert {r.id for r in select_rules(catalog, ["policy"], policy={"required-prefixes": ["x"]})} == {"PTC-POL-005"}

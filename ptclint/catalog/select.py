@@ -108,7 +108,8 @@ def select_rules(
     kept = [r for r in chosen if not any(_matches(r, s) for s in ignore)]
     if not kept:
         raise ConfigError("the selection runs no rules: --select chose only opt-in rules by a group (name them "
-                          "by id or name) or --ignore removed every selected rule")
+                          "by id or name), or only organization policy rules whose [tool.ptclint.policy] settings "
+                          "are not set, or --ignore removed every selected rule")
     return kept
 
 
