@@ -86,7 +86,7 @@ def test_a_team_rule_with_a_shipped_id_is_exit_2(tmp_path: Path) -> None:
     for args in (("rules", "test", str(team)), ("scan", "--rules", str(team), str(tmp_path / "rules.json"))):
         proc = ptclint(*args)
         assert proc.returncode == 2, args
-        assert "PTC-ACME-001.yaml:4: team rule id PTC-UP-001 is the id of a shipped rule" in proc.stderr
+        assert "PTC-ACME-001.yaml:4: duplicate rule id PTC-UP-001: a shipped rule has it" in proc.stderr
         assert "Traceback" not in proc.stderr
 
 

@@ -62,7 +62,7 @@ def _build(blobs: list[tuple[str, bytes]], shipped: int | None = None) -> Catalo
         schemas.validate(doc, "rule")
         rule = _compile_rule(name, doc, text.splitlines())
         if rule.id in seen and seen[rule.id] in shipped_files and name not in shipped_files:
-            raise CatalogError(name, f"team rule id {rule.id} is the id of a shipped rule ({rule.id}: "
+            raise CatalogError(name, f"duplicate rule id {rule.id}: a shipped rule has it ({seen[rule.id]}: "
                                f"{_shipped_title(rules, rule.id)}); give the team rule an id of its own, "
                                "such as PTC-<TEAM>-001", doc.position(("id",)).line)
         if rule.id in seen:
@@ -74,7 +74,7 @@ def _build(blobs: list[tuple[str, bytes]], shipped: int | None = None) -> Catalo
     for rule in rules:
         if rule.name in names:
             team = rule.file not in shipped_files and seen[names[rule.name]] in shipped_files
-            what = "team rule name {!r} is a shipped rule's name" if team else "duplicate rule name {!r}"
+            what = "duplicate rule name {!r}: a shipped rule has it" if team else "duplicate rule name {!r}"
             raise CatalogError(rule.file, f"{what.format(rule.name)} (also {names[rule.name]})", rule.line)
         names[rule.name] = rule.id
         for other in rule.supersedes:

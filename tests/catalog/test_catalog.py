@@ -113,13 +113,13 @@ def test_a_team_rule_cannot_take_a_shipped_id(tmp_path: Path) -> None:
     extra = _write_rule(tmp_path, re.sub(r"^name: .*$", "name: extra-test-rule", GOOD, flags=re.M))
     with pytest.raises(CatalogError) as info:
         load_catalog([str(extra)], use_cache=False)
-    assert "team rule id PTC-UP-002 is the id of a shipped rule" in info.value.message
+    assert "duplicate rule id PTC-UP-002: a shipped rule has it" in info.value.message
     assert info.value.file.endswith("PTC-UP-900.yaml") and info.value.line == 1
 
 
 def test_a_team_rule_cannot_take_a_shipped_name(tmp_path: Path) -> None:
     extra = _write_rule(tmp_path, re.sub(r"^id: .*$", "id: PTC-UP-900", GOOD, flags=re.M))
-    with pytest.raises(CatalogError, match="team rule name 'upstream-url-not-bare-host' is a shipped rule's name"):
+    with pytest.raises(CatalogError, match="duplicate rule name 'upstream-url-not-bare-host': a shipped rule has it"):
         load_catalog([str(extra)], use_cache=False)
 
 
