@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ptclint.model import Origin, Registry, Severity
+from ptclint.model import NotJudged, Origin, Registry, Severity
 
 if TYPE_CHECKING:  # the catalog is not needed to read a report, only to type it
     from ptclint.rule import Rule
@@ -118,6 +118,13 @@ class Report:
     @property
     def gaps(self) -> list[str]:
         return [f"{r.label()}: {g}" for r in self.registries for g in r.gaps]
+
+    @property
+    def not_judged(self) -> list[NotJudged]:
+        """IaC resources the loaders could not see whole (unknown instances, modules not on disk).
+        Like unknown values they do not change the exit code, but every report names them."""
+        return sorted((n for r in self.registries for n in r.not_judged),
+                      key=lambda n: (n.origin.file, n.origin.line, n.name))
 
     @property
     def partial(self) -> bool:

@@ -126,3 +126,8 @@ def test_configured_team_rules_are_listed_and_explained(tmp_path: Path) -> None:
     assert any(line.startswith("PTC-ACME-001  prefix-outside-cache-namespace") for line in listing.stdout.splitlines())
     explained = ptclint("explain", "PTC-ACME-001", cwd=project)
     assert explained.returncode == 0 and "# PTC-ACME-001: Pull through cache prefix" in explained.stdout
+
+
+def test_rules_test_help_names_its_argument_by_metavar() -> None:
+    text = ptclint("rules", "test", "--help").stdout
+    assert "DIR " in text and "list[str]" not in text

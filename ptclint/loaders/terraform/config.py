@@ -74,7 +74,7 @@ def load(source: Source, ctx: LoadContext) -> list[Registry]:
     directory = source.path
     try:
         unit = Unit(directory, ctx)
-        return build_registries(_objects(unit))
+        return _registries(unit, _objects(unit), ctx)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         # A configuration shape the evaluator did not foresee: report it, never a traceback (nor a value).
         if os.environ.get("PTCLINT_DEBUG"):
@@ -160,19 +160,40 @@ def _objects(unit: Unit) -> list[M.TfObject]:
 
 
 def _collect(mi: ModuleInstance, out: list[M.TfObject], depth: int) -> None:
+    """Never drops a resource silently: one whose instances are unknown is judged as one instance with
+    an unknown key, and it and a module not on disk are recorded in `unit.not_judged`."""
     for mode, rtype, rname in mi.mdef.resources:
         if (mode == "managed" and rtype in M.MANAGED_TYPES) or (mode == "data" and rtype == M.POLICY_DOCUMENT):
             expansion = mi.expand_resource(mode, rtype, rname)
+            if isinstance(expansion, Unknown):
+                expansion = mi.unknown_instance(mode, rtype, rname, expansion)
             for inst in _instances(expansion):
                 out.append(inst.to_object())
     for call in mi.mdef.modules:
         children = mi.module_instances(call)
+        if isinstance(children, NotOnDisk):
+            mi.not_on_disk(call, children)
+            continue
+        if isinstance(children, Unknown):
+            children = mi.unknown_module(call, children)
         for child in _instances(children):
             _collect(child, out, depth + 1)
 
 
+def _registries(unit: Unit, objects: list[M.TfObject], ctx: LoadContext) -> list[Registry]:
+    """The unit's registries, carrying what could not be seen whole; a unit of which nothing PTC-related
+    could be seen but something was not seen still yields a registry, so the report names it."""
+    registries = build_registries(objects)
+    if unit.not_judged and not registries:
+        first = unit.not_judged[0].origin
+        registries = [Registry(account=ctx.account, region=ctx.region, source="iac", origin=first)]
+    if registries:
+        registries[0].not_judged.extend(unit.not_judged)
+    return registries
+
+
 def _instances(expansion: Any) -> list:
-    if isinstance(expansion, (Unknown, NotOnDisk)) or expansion is None:
+    if expansion is None:
         return []
     if isinstance(expansion, dict):
         return list(expansion.values())

@@ -124,6 +124,9 @@ class _Plan:
             for key in ("type", "mode", "name", "module_address"):
                 if key in rc:
                     self.string(rc, path, key)
+            for key in ("before_sensitive", "after_sensitive", "after_unknown"):
+                if key in change:  # misread, a sensitive value could be shown or an unknown judged
+                    self.marks(change[key], (*path, "change", key), f"{rc['address']}: {key}")
             self.changes[rc["address"]] = (path, rc)
         self.resources: dict[str, tuple[tuple, dict, str]] = {}  # address -> (json path, resource, module addr)
         values_key = "planned_values" if self.is_plan else "values"
@@ -173,6 +176,22 @@ class _Plan:
         self.check(value, path, kind, what)
         return value
 
+    def marks(self, value: Any, path: tuple, what: str) -> None:
+        """`*_sensitive`, `sensitive_values`, `after_unknown`: true / false, or objects and lists of
+        them shaped like the values (Terraform writes nothing else). Any other shape is an input
+        error at its JSON path: guessing would show a sensitive value or judge an unknown one."""
+        todo = [(value, path)]
+        while todo:
+            item, where = todo.pop()
+            if isinstance(item, bool):
+                continue
+            if isinstance(item, dict):
+                todo.extend((v, (*where, k)) for k, v in item.items())
+            elif isinstance(item, list):
+                todo.extend((v, (*where, i)) for i, v in enumerate(item))
+            else:
+                self.fail(where, f"{what}: expected true, false, or an object or list of them, got {kind_of(item)}")
+
     def string(self, item: dict, path: tuple, key: str) -> str:
         if not isinstance(item.get(key), str):
             self.fail((*path, key) if key in item else path, f"{key}: expected a string")
@@ -195,6 +214,11 @@ class _Plan:
             mode = res.get("mode", "managed")
             if "values" in res and res["values"] is not None:
                 self.check(res["values"], (*rpath, "values"), dict, "an object")
+            if "sensitive_values" in res:
+                if not isinstance(res["sensitive_values"], dict):  # ignoring it would show values marked secret
+                    self.fail((*rpath, "sensitive_values"), f"{address}: sensitive_values: expected an object, got "
+                                                            f"{kind_of(res['sensitive_values'])}")
+                self.marks(res["sensitive_values"], (*rpath, "sensitive_values"), f"{address}: sensitive_values")
             if data_only and mode != "data":
                 continue
             self.resources.setdefault(address, (rpath, res, module_address))
