@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from dataclasses import dataclass
 from enum import Enum
@@ -11,37 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ptclint.about import EXIT_CODES
+from ptclint import cli_audit, cli_rules
+from ptclint.cli_app import app
+from ptclint.cli_app import fail as _fail
+from ptclint.cli_app import write as _write
 from ptclint.reporters import REPORTERS
 
 if TYPE_CHECKING:
     from ptclint.config import Flags
     from ptclint.report import Report
-
-class _Group(typer.core.TyperGroup):
-    """Arguments show their metavar alone; typer would add the Python type ("PATH <list[str]>")."""
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        command = super().get_command(ctx, cmd_name)
-        for param in getattr(command, "params", ()):
-            if isinstance(param, typer.core.TyperArgument):
-                param.display_type_rich = _no_type  # type: ignore[method-assign]
-        return command
-
-
-def _no_type(ctx: Any) -> None:
-    return None
-
-
-app = typer.Typer(
-    cls=_Group,
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="Lint Amazon ECR pull through cache rules and repository creation templates.",
-    epilog=EXIT_CODES,
-    rich_markup_mode=None,  # rich markup ate "[default: warning]" and "[tool.ptclint]" in help texts
-)
 
 
 # --format choices: one per REPORTERS entry, in its order
@@ -90,57 +67,6 @@ class TableView:
         return render_with(result, style)
 
 
-def _version(value: bool) -> None:
-    if value:
-        from ptclint.about import version_text
-
-        typer.echo(version_text())
-        raise typer.Exit(0)
-
-
-@app.callback()
-def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version, the catalog version and rule count, and exit."),
-) -> None:
-    """ptclint: a policy linter for Amazon ECR pull through cache configuration.
-
-    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage, config,
-    catalog or input error; 3 partial (a lookup could not be covered or a rule failed to evaluate).
-    """
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"ptclint: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _write(text: str, output: str | None) -> None:
-    if not output:
-        sys.stdout.write(text)
-        return
-    try:
-        mode = os.stat(output).st_mode
-    except OSError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        _write_in_place(text, output, mode)  # a device or pipe (/dev/null, /dev/fd/3) is never replaced
-        return
-    # Write beside the target and rename, so CI never uploads a half-written file.
-    directory = os.path.dirname(os.path.abspath(output))
-    tmp = os.path.join(directory, f".{os.path.basename(output)}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except OSError as exc:
-        _fail(f"--output {output}: {exc.strerror or exc}")
-    finally:  # any failure (Ctrl-C included) leaves neither a partial report nor a temporary file
-        if os.path.exists(tmp):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 # Collection flags, shared by `export` and `scan --live`.
@@ -236,14 +162,6 @@ INCLUDE_SUPPRESSED_OPTION = typer.Option(False, "--include-suppressed", help="SA
                                          "for them all the same).")
 
 
-def _write_in_place(text: str, output: str, mode: int) -> None:
-    if stat.S_ISDIR(mode):
-        _fail(f"--output {output}: is a directory")
-    try:
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except OSError as exc:
-        _fail(f"--output {output}: {exc.strerror or exc}")
 
 
 @app.command()
@@ -500,109 +418,13 @@ def export(
     typer.echo(f"ptclint: wrote {output} ({registries} registr{'y' if registries == 1 else 'ies'})", err=True)
 
 
-@app.command()
-def merge(
-    files: list[str] = typer.Argument(..., metavar="FILE", help="Snapshots, JSON reports or SARIF logs of the "
-                                      "shards of one run (all of one kind)."),
-    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                      help="Write the merged document to FILE (atomically; default stdout)."),
-    accounts_file: str | None = typer.Option(None, "--accounts-file", metavar="FILE", help="Snapshots: keep only "
-                                             "these accounts (one id a line), e.g. one SARIF category's."),
-) -> None:
-    """Join the outputs of `--shard I/N` runs into one document (de-duplicated, in a fixed order).
-
-    Merged snapshots link cross-account upstreams again, so scanning the merged snapshot judges
-    pairs whose accounts fell in different shards: it gives what one unsharded run gives."""
-    from ptclint.errors import PtclintError
-    from ptclint.loaders.aws.shard import file_accounts
-    from ptclint.merging import merge_files
-
-    try:
-        which, text = merge_files(list(files), file_accounts(accounts_file) if accounts_file else None)
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    _write(text, output)
-    typer.echo(f"ptclint: merged {len(set(files))} {which} file{'s' if len(set(files)) != 1 else ''}", err=True)
 
 
-class ReportFormat(str, Enum):
-    html = "html"
-    markdown = "markdown"
-
-
-@app.command()
-def report(
-    json_report: str = typer.Argument(..., metavar="REPORT.json", help="A JSON report (`scan --format json`, or "
-                                      "`merge` of several)."),
-    compare: list[str] | None = typer.Option(None, "--compare", metavar="PREVIOUS.json", help="An earlier JSON "
-                                             "report: adds the trend (new, fixed, unchanged findings since the "
-                                             "latest; a chart of counts per run when several). Repeatable."),
-    format: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f", help="html: one self-contained page; "
-                                        "markdown: its summary, for chat and tickets."),
-    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                      help="Write to FILE (atomically; default stdout)."),
-    title: str = typer.Option("ptclint audit", "--title", help="The page's title."),
-    rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files "
-                                           "(their documentation is shown)."),
-) -> None:
-    """Draw an audit report (HTML page or Markdown summary) from a JSON report."""
-    from ptclint.errors import PtclintError
-    from ptclint.reporting import audit_report
-
-    try:
-        text = audit_report(json_report, list(compare or []), format.value, title, list(rules or []))
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    _write(text, output)
-
-
-@app.command("rules")
-def list_rules(
-    rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files."),
-) -> None:
-    """List every rule: id, name, severity, pack, title, tags.
-
-    Opt-in rules are marked. Each id, name, pack (core, iac-correlation, live-secrets, live-iam) and
-    tag is a --select selector."""
-    from ptclint.catalog import load_catalog
-    from ptclint.errors import PtclintError
-
-    try:
-        catalog = load_catalog(rules or [])
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    from ptclint.catalog.select import pack_of
-
-    width = max(len(r.name) for r in catalog.rules)
-    for r in catalog.rules:
-        flag = " (opt-in)" if r.opt_in else ""
-        typer.echo(f"{r.id:<13} {r.name:<{width}}  {r.severity.value:<7}  {pack_of(r) or '-':<15}  {r.title}{flag}"
-                   f"  [{', '.join(r.tags)}]")
-
-
-@app.command()
-def explain(
-    rule_id: str = typer.Argument(..., help="Rule id (PTC-AUTH-001) or name."),
-    rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files."),
-) -> None:
-    """Print a rule's documentation."""
-    from ptclint.catalog import load_catalog
-    from ptclint.docs import rule_markdown
-    from ptclint.errors import PtclintError
-
-    try:
-        catalog = load_catalog(rules or [])
-    except PtclintError as exc:
-        _fail(str(exc))
-        return
-    rule = catalog.get(rule_id) or next((r for r in catalog.rules if r.name == rule_id.lower()), None)
-    if rule is None:
-        _fail(f"no rule {rule_id!r} (see `ptclint rules`)")
-        return
-    typer.echo(rule_markdown(rule))
+# the other commands, in the order `ptclint --help` lists them
+app.command()(cli_audit.merge)
+app.command()(cli_audit.report)
+app.add_typer(cli_rules.rules_app, name="rules")
+app.command()(cli_rules.explain)
 
 
 def run_main() -> None:

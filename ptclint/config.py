@@ -113,8 +113,17 @@ def load(path: Path | None) -> Config:
     )
     if "baseline" in data:
         data = {**data, "baseline": str((path.parent / data["baseline"]).resolve())}
+    table = "[tool.ptclint] " if path.name == "pyproject.toml" else ""
     if "rules" in data:
+        for given in data["rules"]:
+            if not (path.parent / given).is_dir():
+                raise ConfigError(f"{path}: {table}rules: {given!r}: not a directory (relative to {path.parent})")
         data = {**data, "rules": [str((path.parent / r).resolve()) for r in data["rules"]]}
+    if "policy" in data:
+        from ptclint.policy import read_policy
+
+        where = "[tool.ptclint.policy]" if path.name == "pyproject.toml" else "[policy]"
+        data = {**data, "policy": read_policy(data["policy"], f"{path}: {where}")}
     return Config(str(path), data, mappings)
 
 
@@ -173,6 +182,7 @@ class ScanOptions:
     budgets: Budgets | None = None  # [tool.ptclint.budgets]; None: the defaults
     baseline: str = ""  # --baseline FILE / baseline = (ptclint.suppress.baseline)
     include_suppressed: bool = False  # --include-suppressed: SARIF reports suppressed findings too
+    policy: dict[str, Any] = field(default_factory=dict)  # [tool.ptclint.policy], checked (ptclint.policy)
 
     def context_for(self, path: str) -> tuple[str, str]:
         """Account and Region of an input: --account/--region win, else the configuration's [[registry]] mapping."""
@@ -294,6 +304,7 @@ def merge(conf: Config, flags: Flags) -> ScanOptions:
         tf_vars=list(flags.tf_vars),
         tf_var_files=list(flags.tf_var_files),
         tf_root=flags.tf_root,
+        policy=dict(conf.get("policy") or {}),
         budgets=replace(DEFAULT_BUDGETS, **{k.replace("-", "_"): v for k, v in conf.get("budgets").items()})
         if conf.get("budgets") else None,
         baseline=flags.baseline or conf.get("baseline", ""),
@@ -310,3 +321,10 @@ def _cfn_parameters(items: list[str]) -> dict[str, str]:
             raise ConfigError("--cfn-parameter: expected KEY=VALUE with a non-empty KEY")
         out[key.strip()] = value
     return out
+
+
+def rule_dirs(extra: list[str], config: str | None = None) -> list[str]:
+    """Team rule directories for `ptclint rules` and `explain`: the configuration's `rules` (found as a
+    scan here finds it, or `config`), then `extra` (--rules DIR)."""
+    conf = load(Path(config) if config else find())
+    return [*conf.get("rules", []), *extra]

@@ -5,6 +5,20 @@ from __future__ import annotations
 from ptclint.rule import Catalog, Rule
 
 
+def rule_list(extra_dirs: list[str]) -> list[str]:
+    """`ptclint rules`: one line a rule (id, name, severity, pack, title, opt-in or policy, tags), of the
+    shipped catalog and the team rules (the configuration's `rules`, then `extra_dirs`)."""
+    from ptclint.catalog import load_catalog
+    from ptclint.catalog.select import pack_of
+    from ptclint.config import rule_dirs
+
+    catalog = load_catalog(rule_dirs(extra_dirs))
+    width = max(len(r.name) for r in catalog.rules)
+    return [f"{r.id:<13} {r.name:<{width}}  {r.severity.value:<7}  {pack_of(r) or '-':<15}  {r.title}"
+            f"{' (opt-in)' if r.opt_in else ' (policy)' if r.policy else ''}  [{', '.join(r.tags)}]"
+            for r in catalog.rules]
+
+
 def rule_markdown(rule: Rule, heading: str = "#") -> str:
     d = rule.docs
     lines = [
@@ -15,7 +29,9 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
            if rule.severity_when else "")
         + f" · Applies to: {rule.resource}"
         + (f" · Needs: {', '.join(rule.needs)}" if rule.needs else "")
-        + (" · **Opt-in** (runs only when selected by id)" if rule.opt_in else ""),
+        + (" · **Opt-in** (runs only when selected by id)" if rule.opt_in else "")
+        + (f" · **Organization policy**: off until `[tool.ptclint.policy]` sets {', '.join(rule.policy)}"
+           if rule.policy else ""),
         "",
         f"{heading}# What it checks",
         "",

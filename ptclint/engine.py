@@ -8,6 +8,7 @@ from typing import Any
 
 from ptclint import pool as _pool
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
+from ptclint.policy import cel_policy, unset_policy
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip, causes_overlap
 from ptclint.rule import Rule
 from ptclint.rulelib.tri import text
@@ -16,8 +17,12 @@ from ptclint.rulelib.tri import text
 # `ptclint --version`, `rules` and `explain` never pay for it.
 
 
-def missing_need(rule: Rule, registry: Registry) -> str | None:
-    """Why the rule cannot be judged on this registry (a kind of data it needs is absent), or None."""
+def missing_need(rule: Rule, registry: Registry, policy: Mapping[str, Any] | None = None) -> str | None:
+    """Why the rule cannot be judged on this registry (a kind of data it needs is absent, or the
+    organization policy setting it reads is not set), or None."""
+    unset = unset_policy(rule, policy or {})
+    if unset:
+        return f"the organization policy does not set {unset} ([tool.ptclint.policy])"
     for need in rule.needs:
         kind = DataKind(need)
         if not registry.has(kind):
@@ -30,13 +35,16 @@ def evaluate(
     registries: Iterable[Registry],
     params: Mapping[str, Mapping[str, Any]],
     now: datetime,
+    policy: Mapping[str, Any] | None = None,
 ) -> tuple[list[Outcome], list[Skip]]:
+    """`policy` is the organization policy ([tool.ptclint.policy], as `policy.read_policy` gives it)."""
     rules = list(rules)
     registries = list(registries)
+    policy = dict(policy or {})
     if _pool.worth_it(rules, registries):
-        outcomes, skips = _pool.evaluate_in_parallel(judge_registries, rules, registries, params, now)
+        outcomes, skips = _pool.evaluate_in_parallel(judge_registries, rules, registries, params, now, policy)
     else:
-        outcomes, skips = judge_registries(rules, registries, params, now)
+        outcomes, skips = judge_registries(rules, registries, params, now, policy)
     return _apply_supersedes(outcomes, rules), skips
 
 
@@ -45,6 +53,7 @@ def judge_registries(
     registries: list[Registry],
     params: Mapping[str, Mapping[str, Any]],
     now: datetime,
+    policy: Mapping[str, Any] | None = None,
 ) -> tuple[list[Outcome], list[Skip]]:
     """Every rule on every registry, in order, before `supersedes` is applied."""
     from ptclint.cel import runtime
@@ -52,10 +61,11 @@ def judge_registries(
     outcomes: list[Outcome] = []
     skips: list[Skip] = []
     now_cel = runtime.to_cel(now.isoformat())
+    policy_cel = runtime.to_cel(cel_policy(policy or {}))
     for registry in registries:
         scope = _Scope(registry)
         for rule in rules:
-            reason = missing_need(rule, registry)
+            reason = missing_need(rule, registry, policy)
             if reason:
                 if scope.resources(rule.resource):
                     skips.append(Skip(rule.id, registry.label(), reason))
@@ -69,6 +79,7 @@ def judge_registries(
                     "secrets": scope.secrets_cel,
                     "roles": scope.roles_cel,
                     "params": rule_params,
+                    "policy": policy_cel,
                     "now": now_cel,
                 }
                 outcomes.append(_judge(rule, registry, resource, _Bindings(rule, names)))

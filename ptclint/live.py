@@ -36,7 +36,7 @@ def collect(flags: CollectOptions, options: ScanOptions, now: datetime | None = 
     from ptclint.catalog import load_catalog, resolve_params, select_rules
 
     catalog = load_catalog(options.rules_dirs)
-    rules = select_rules(catalog, options.select, options.extend_select, options.ignore)
+    rules = select_rules(catalog, options.select, options.extend_select, options.ignore, policy=options.policy)
     params = resolve_params(rules, options.params, catalog)
     wanted = for_rules(checked(flags), {r.id for r in rules}, params)
     return snapshot_text(wanted, now or datetime.now(timezone.utc))

@@ -40,18 +40,21 @@ def worth_it(rules: Sequence[Rule], registries: Sequence[Registry]) -> bool:
 _JOB: dict[str, Any] = {}
 
 
-def _start(judge: Judge, rules: list[Rule], params: Mapping[str, Mapping[str, Any]], now: datetime) -> None:
-    _JOB.update(judge=judge, rules=rules, params=params, now=now)
+def _start(judge: Judge, rules: list[Rule], params: Mapping[str, Mapping[str, Any]], now: datetime,
+           policy: Mapping[str, Any]) -> None:
+    _JOB.update(judge=judge, rules=rules, params=params, now=now, policy=policy)
 
 
 def _judge_chunk(registries: list[Registry]) -> tuple[list[Outcome], list[Skip]]:
-    result: tuple[list[Outcome], list[Skip]] = _JOB["judge"](_JOB["rules"], registries, _JOB["params"], _JOB["now"])
+    result: tuple[list[Outcome], list[Skip]] = _JOB["judge"](_JOB["rules"], registries, _JOB["params"], _JOB["now"],
+                                                                  _JOB["policy"])
     return result
 
 
 def evaluate_in_parallel(judge: Judge, rules: list[Rule], registries: list[Registry],
-                         params: Mapping[str, Mapping[str, Any]], now: datetime) -> tuple[list[Outcome], list[Skip]]:
-    """`judge(rules, registries, params, now)` over chunks of `registries` in worker processes,
+                         params: Mapping[str, Mapping[str, Any]], now: datetime,
+                         policy: Mapping[str, Any]) -> tuple[list[Outcome], list[Skip]]:
+    """`judge(rules, registries, params, now, policy)` over chunks of `registries` in worker processes,
     joined in the registries' order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -60,7 +63,7 @@ def evaluate_in_parallel(judge: Judge, rules: list[Rule], registries: list[Regis
     chunks = _chunks(registries, count * 4)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method), initializer=_start,
-                             initargs=(judge, rules, params, now)) as executor:
+                             initargs=(judge, rules, params, now, policy)) as executor:
         results = list(executor.map(_judge_chunk, chunks))
     outcomes: list[Outcome] = []
     skips: list[Skip] = []

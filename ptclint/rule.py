@@ -39,6 +39,7 @@ class Rule:
     security_severity: str | None = None
     precision: str = "high"
     params: tuple[Param, ...] = ()
+    policy: tuple[str, ...] = ()  # organization policy settings it reads ([tool.ptclint.policy]); off until set
     severity_when: tuple[tuple[str, Severity], ...] = ()
     cause: str | None = None
     cause_when: tuple[tuple[str, str], ...] = ()  # (when source, cause), first true wins

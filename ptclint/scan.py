@@ -18,10 +18,10 @@ def run(options: ScanOptions, catalog: Catalog | None = None) -> Report:
     if catalog is None:
         catalog = load_catalog(options.rules_dirs)
     rules = select_rules(catalog, options.select, options.extend_select, options.ignore,
-                         options.selector_sources())
+                         options.selector_sources(), options.policy)
     params = resolve_params(rules, options.params, catalog)
     plan = suppress.prepare(options, catalog, rules)  # a bad suppression entry or baseline stops here
     registries, problems, files = load_inputs(options)
-    outcomes, skips = evaluate(rules, registries, params, started)
+    outcomes, skips = evaluate(rules, registries, params, started, options.policy)
     return suppress.apply(Report(rules, outcomes, skips, problems, registries, files, options.fail_on,
                                  options.allow_partial, started), plan)

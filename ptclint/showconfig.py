@@ -52,6 +52,9 @@ def describe(config_path: str | None = None) -> list[str]:
     for rule_id in sorted(params):
         out.append(f"\n[params.{json.dumps(rule_id)}]")
         out += [f"{name} = {json.dumps(value)}" for name, value in sorted(params[rule_id].items())]
+    if options.policy:  # the organization policy: which policy rules run (ptclint.policy)
+        out.append("\n[policy]")
+        out += [f"{name} = {json.dumps(value)}" for name, value in options.policy.items()]
     for mapping in conf.registries:
         out.append("\n[[registry]]")
         out.append(f"paths = {json.dumps(list(mapping.paths))}")

@@ -12,7 +12,8 @@ from pathlib import Path
 from ptclint import __version__
 from ptclint.rule import Catalog
 
-CACHE_FORMAT = 5  # 3: rule variables; 4: compiled CEL (cel.program.Program) instead of lark trees; 5: causes
+CACHE_FORMAT = 6  # 3: rule variables; 4: compiled CEL (cel.program.Program) instead of lark trees; 5: causes;
+# 6: Rule.policy
 
 
 def _cache_dir() -> Path | None:

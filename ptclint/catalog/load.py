@@ -18,7 +18,10 @@ _TEMPLATE_PART = re.compile(r"\{\{(.*?)\}\}", re.S)
 
 
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The rule files of a directory: its YAML files, except those under a `tests/` folder (a team
+    directory keeps its case files there, as `ptclint rules test DIR` expects)."""
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and "tests" not in p.relative_to(directory).parts[:-1])
 
 
 def load_catalog(extra_dirs: Iterable[str] = (), use_cache: bool = True) -> Catalog:
@@ -31,22 +34,25 @@ def load_catalog(extra_dirs: Iterable[str] = (), use_cache: bool = True) -> Cata
         dirs.append(path)
     files = [f for d in dirs for f in rule_files(d)]
     schema_path = schemas.path("rule")
-    blobs = [(str(f), f.read_bytes()) for f in files]
+    blobs = [(str(f), f.read_bytes()) for f in files]  # team rules too: the cache key covers their contents
     key = cache_key(schema_path.read_bytes(), blobs)
     cached = read_cache(key) if use_cache else None
     if cached is not None:
         return cached
-    catalog = _build(blobs)
+    catalog = _build(blobs, shipped=len(rule_files(dirs[0])))
     if use_cache:
         write_cache(key, catalog)
     return catalog
 
 
-def _build(blobs: list[tuple[str, bytes]]) -> Catalog:
+def _build(blobs: list[tuple[str, bytes]], shipped: int | None = None) -> Catalog:
+    """The catalog of these rule files; the first `shipped` are ptclint's own (default: all), the
+    rest a team's, whose ids and names must not take a shipped rule's."""
     from ptclint import parsing
 
     rules: list[Rule] = []
     seen: dict[str, str] = {}
+    shipped_files = {name for name, _ in blobs[: len(blobs) if shipped is None else shipped]}
     for name, raw in blobs:
         try:
             text = raw.decode("utf-8-sig")
@@ -55,6 +61,10 @@ def _build(blobs: list[tuple[str, bytes]]) -> Catalog:
         doc = parsing.parse_yaml(name, text.replace("\r\n", "\n"))
         schemas.validate(doc, "rule")
         rule = _compile_rule(name, doc, text.splitlines())
+        if rule.id in seen and seen[rule.id] in shipped_files and name not in shipped_files:
+            raise CatalogError(name, f"duplicate rule id {rule.id}: a shipped rule has it ({seen[rule.id]}: "
+                               f"{_shipped_title(rules, rule.id)}); give the team rule an id of its own, "
+                               "such as PTC-<TEAM>-001", doc.position(("id",)).line)
         if rule.id in seen:
             raise CatalogError(name, f"duplicate rule id {rule.id} (also in {seen[rule.id]})",
                                doc.position(("id",)).line)
@@ -63,13 +73,19 @@ def _build(blobs: list[tuple[str, bytes]]) -> Catalog:
     names: dict[str, str] = {}
     for rule in rules:
         if rule.name in names:
-            raise CatalogError(rule.file, f"duplicate rule name {rule.name!r} (also {names[rule.name]})", rule.line)
+            team = rule.file not in shipped_files and seen[names[rule.name]] in shipped_files
+            what = "duplicate rule name {!r}: a shipped rule has it" if team else "duplicate rule name {!r}"
+            raise CatalogError(rule.file, f"{what.format(rule.name)} (also {names[rule.name]})", rule.line)
         names[rule.name] = rule.id
         for other in rule.supersedes:
             if other not in seen:
                 raise CatalogError(rule.file, f"supersedes unknown rule {other}", rule.line)
     rules.sort(key=lambda r: r.id)
     return Catalog(rules)
+
+
+def _shipped_title(rules: list[Rule], rule_id: str) -> str:
+    return next((r.title for r in rules if r.id == rule_id), "")
 
 
 def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
@@ -135,6 +151,7 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         security_severity=data.get("security_severity"),
         precision=data.get("precision", "high"),
         params=tuple(Param(k, v["default"], v["type"], v["description"]) for k, v in data.get("params", {}).items()),
+        policy=_policy_settings(name, doc),
         severity_when=severity_when,
         cause=data.get("cause"),
         cause_when=cause_when,
@@ -142,6 +159,18 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         variable_asts=variable_asts,
         **compiled,
     )
+
+
+def _policy_settings(name: str, doc: Any) -> tuple[str, ...]:
+    """The organization policy settings a rule reads (`policy:`), each one [tool.ptclint.policy] knows."""
+    from ptclint.policy import SETTINGS
+
+    settings = tuple(doc.data.get("policy", []))
+    for i, setting in enumerate(settings):
+        if setting not in SETTINGS:
+            raise CatalogError(name, f"policy/{i}: {setting!r} is not an organization policy setting "
+                               f"(settings: {', '.join(SETTINGS)})", doc.position(("policy", i)).line)
+    return settings
 
 
 def _check_variable_uses(name: str, doc: Any, variable_asts: tuple[tuple[str, Any], ...],

@@ -26,6 +26,7 @@ PACKS: dict[str, frozenset[str]] = {
     "iac-correlation": frozenset(_ids("AUTH-014..018 IAM-009..010 IAM-013 IAM-015 RCT-016..017 NAME-012")),
     "live-secrets": frozenset(_ids("AUTH-006..009 AUTH-012..013")),
     "live-iam": frozenset(_ids("IAM-004..008 IAM-011..012 RCT-006")),
+    "policy": frozenset(_ids("POL-001..006")),  # organization policy: off until [tool.ptclint.policy] sets them
 }
 
 
@@ -75,9 +76,12 @@ def select_rules(
     extend_select: list[str] = (),  # type: ignore[assignment]
     ignore: list[str] = (),  # type: ignore[assignment]
     sources: Mapping[tuple[str, str], str] | None = None,
+    policy: Mapping[str, Any] | None = None,
 ) -> list[Rule]:
-    """Apply --select / --extend-select / --ignore. Opt-in rules need their exact id or name.
-    `sources` names where a (flag, selector) came from when not the command line (a config key)."""
+    """Apply --select / --extend-select / --ignore. Opt-in rules need their exact id or name; policy
+    rules run only when the organization `policy` sets what they read (named by exact id without
+    it, they are an error). `sources` names where a (flag, selector) came from when not the
+    command line (a config key)."""
     select = _split(select) if select else None
     extend_select, ignore = _split(extend_select), _split(ignore)
     for flag, selectors in (("--select", select or []), ("--extend-select", extend_select), ("--ignore", ignore)):
@@ -86,7 +90,15 @@ def select_rules(
                 raise _unknown((sources or {}).get((flag, s), flag), s, catalog)
     chosen_exact = {s.strip().upper() for s in [*(select or []), *extend_select]}
 
+    from ptclint.policy import unset_policy
+
     def eligible(rule: Rule, selectors: Iterable[str]) -> bool:
+        unset = unset_policy(rule, policy or {})
+        if unset:
+            if rule.id in chosen_exact or rule.name.upper() in chosen_exact:
+                raise ConfigError(f"{rule.id} is an organization policy rule: set {unset} in [tool.ptclint.policy] "
+                                  "to run it")
+            return False
         if rule.opt_in:
             return rule.id in chosen_exact or rule.name.upper() in chosen_exact
         return any(_matches(rule, s) for s in selectors)
@@ -96,7 +108,8 @@ def select_rules(
     kept = [r for r in chosen if not any(_matches(r, s) for s in ignore)]
     if not kept:
         raise ConfigError("the selection runs no rules: --select chose only opt-in rules by a group (name them "
-                          "by id or name) or --ignore removed every selected rule")
+                          "by id or name), or only organization policy rules whose [tool.ptclint.policy] settings "
+                          "are not set, or --ignore removed every selected rule")
     return kept
 
 

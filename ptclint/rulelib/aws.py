@@ -27,6 +27,9 @@ _FIXED_HOSTS = {
 
 _CANONICAL = {kind: host for host, kind in _FIXED_HOSTS.items()}
 
+#: Every `upstreamRegistry` name ECR knows (the API's UpstreamRegistry enum).
+UPSTREAM_KINDS = frozenset({*_FIXED_HOSTS.values(), "ecr", "azure-container-registry"})
+
 
 _ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 

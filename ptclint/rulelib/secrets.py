@@ -23,6 +23,8 @@ from ptclint.rulelib.tri import (
     gt,
     has,
     in_,
+    known,
+    known_str,
     matches,
     ne,
     not_,
@@ -193,7 +195,27 @@ def declared_secret_shape(lookup: Any) -> Any:
     )
 
 
+def secret_name(arn: Any, secrets: Any) -> str:
+    """The name of the secret `arn` names: the name the input declares for it or the looked-up
+    secret's `Name` when the input carries that secret, else the part of the ARN after `:secret:`
+    (which, in a complete ARN, ends with the six characters Secrets Manager appends); `""` when
+    `arn` is not a Secrets Manager secret ARN. Unknown when a name it needs is unknown."""
+    ref = known_str(arn)
+    lookup = secrets.get(ref) if isinstance(secrets, Mapping) else None
+    if isinstance(lookup, Mapping) and known(lookup.get("status")) == "found":
+        for section, key in (("declared", "name"), ("secret", "Name")):
+            part = known(lookup.get(section))
+            if isinstance(part, Mapping) and isinstance(known(part.get(key)), str):
+                return str(part[key])
+    parts = parse_arn(ref)
+    resource = str(parts["resource"])
+    if not parts["valid"] or parts["service"] != "secretsmanager" or not resource.startswith("secret:"):
+        return ""
+    return resource.removeprefix("secret:")
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "secretName": secret_name,
     "unreferencedPtcSecrets": unreferenced_ptc_secrets,
     "unfilledArns": unfilled_arns,
     "declaredSecretShape": declared_secret_shape,

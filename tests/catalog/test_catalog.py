@@ -109,10 +109,48 @@ def test_schema_error_names_the_field(tmp_path: Path) -> None:
     assert info.value.line == next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("severity:"))
 
 
-def test_duplicate_id_is_refused(tmp_path: Path) -> None:
+def test_a_team_rule_cannot_take_a_shipped_id(tmp_path: Path) -> None:
     extra = _write_rule(tmp_path, re.sub(r"^name: .*$", "name: extra-test-rule", GOOD, flags=re.M))
-    with pytest.raises(CatalogError, match="duplicate rule id"):
+    with pytest.raises(CatalogError) as info:
         load_catalog([str(extra)], use_cache=False)
+    assert "duplicate rule id PTC-UP-002: a shipped rule has it" in info.value.message
+    assert info.value.file.endswith("PTC-UP-900.yaml") and info.value.line == 1
+
+
+def test_a_team_rule_cannot_take_a_shipped_name(tmp_path: Path) -> None:
+    extra = _write_rule(tmp_path, re.sub(r"^id: .*$", "id: PTC-UP-900", GOOD, flags=re.M))
+    with pytest.raises(CatalogError, match="duplicate rule name 'upstream-url-not-bare-host': a shipped rule has it"):
+        load_catalog([str(extra)], use_cache=False)
+
+
+def test_two_team_rules_with_one_id_are_duplicates(tmp_path: Path) -> None:
+    extra = _write_rule(tmp_path, _variant(GOOD))
+    (extra / "up" / "copy.yaml").write_text(_variant(GOOD).replace("name: extra-test-rule", "name: extra-copy"))
+    with pytest.raises(CatalogError, match="duplicate rule id PTC-UP-900"):
+        load_catalog([str(extra)], use_cache=False)
+
+
+def test_shipped_rules_use_the_shipped_categories(catalog) -> None:
+    """The schema lets a team name its own category (PTC-ACME-001); ptclint's own rules keep to these."""
+    assert {r.category for r in catalog.rules} <= {f"PTC-{c}" for c in ("UP", "AUTH", "IAM", "RCT", "NAME", "HYG", "POL")}
+
+
+def test_a_team_directory_keeps_its_case_files_under_tests(tmp_path: Path) -> None:
+    extra = _write_rule(tmp_path, _variant(GOOD))
+    (extra / "tests").mkdir()
+    (extra / "tests" / "PTC-UP-900.yaml").write_text("rule: PTC-UP-900\ncases: []\n")
+    assert [r.id for r in load_catalog([str(extra)], use_cache=False).rules if r.id.endswith("900")] == ["PTC-UP-900"]
+
+
+def test_the_cache_keys_on_team_rule_contents(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("PTCLINT_NO_CACHE", raising=False)
+    monkeypatch.setenv("PTCLINT_CACHE_DIR", str(tmp_path / "cache"))
+    extra = _write_rule(tmp_path, _variant(GOOD))
+    assert load_catalog([str(extra)]).get("PTC-UP-900").severity.value == "warning"
+    rule_file = extra / "up" / "PTC-UP-900.yaml"
+    rule_file.write_text(re.sub(r"^severity: .*$", "severity: note", rule_file.read_text(), flags=re.M))
+    assert load_catalog([str(extra)]).get("PTC-UP-900").severity.value == "note"
+    assert len(list((tmp_path / "cache").glob("catalog-*.pickle"))) == 2
 
 
 def test_cache_round_trip(tmp_path: Path, monkeypatch) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casefiles import build_registry, case_files, load_case_file
+from casefiles import build_registry, case_files, case_policy, load_case_file
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +25,7 @@ from ptclint.cel import compiled, runtime
 from ptclint.cel.compiler import compile_program
 from ptclint.cel.functions import FUNCTIONS
 from ptclint.model import Registry
+from ptclint.policy import read_policy
 from ptclint.report import Outcome, Skip
 
 NOW = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -55,9 +56,17 @@ def both_ways(run: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     return fast, slow
 
 
-def _evaluate_all(catalog: Catalog, registries: list[Registry]) -> tuple[list[Outcome], list[Skip]]:
+# Every organization policy setting, so the policy rules (PTC-POL) are judged on every generated input too.
+FULL_POLICY = read_policy({"allowed-upstreams": ["ecr-public", "docker-hub"], "require-tag-immutability": True,
+                           "require-kms-encryption": True, "require-lifecycle-policy": True,
+                           "required-prefixes": ["docker-hub", "ecr-public"],
+                           "secret-name-pattern": "^ecr-pullthroughcache/dh"}, "test")
+
+
+def _evaluate_all(catalog: Catalog, registries: list[Registry],
+                  policy: dict[str, Any] = FULL_POLICY) -> tuple[list[Outcome], list[Skip]]:
     params = resolve_params(catalog.rules, [], catalog)
-    return engine.evaluate(catalog.rules, registries, params, NOW)
+    return engine.evaluate(catalog.rules, registries, params, NOW, policy)
 
 
 def _assert_same(fast: tuple[list[Outcome], list[Skip]], slow: tuple[list[Outcome], list[Skip]]) -> None:
@@ -89,7 +98,8 @@ def test_every_rule_on_every_case_agrees_with_the_interpreter(catalog: Catalog, 
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     for case in load_case_file(path)["cases"]:
         registries = [build_registry(case, str(path))]
-        _assert_same(*both_ways(functools.partial(_evaluate_all, catalog, registries), monkeypatch))
+        policy = case_policy(case) if "policy" in case else FULL_POLICY
+        _assert_same(*both_ways(functools.partial(_evaluate_all, catalog, registries, policy), monkeypatch))
 
 
 GOLDEN_INPUTS: dict[str, dict[str, Any]] = {
@@ -107,7 +117,7 @@ def test_golden_inputs_agree_with_the_interpreter(catalog: Catalog, name: str, m
     monkeypatch.chdir(ROOT)
 
     def scan() -> Any:
-        result = run(ScanOptions(now=NOW, **GOLDEN_INPUTS[name]), catalog=catalog)
+        result = run(ScanOptions(now=NOW, policy=FULL_POLICY, **GOLDEN_INPUTS[name]), catalog=catalog)
         return result.outcomes, result.skips
 
     _assert_same(*both_ways(scan, monkeypatch))
@@ -128,7 +138,7 @@ def test_a_generated_organization_agrees_with_the_interpreter(catalog: Catalog, 
     path.write_text(json.dumps(snapshot(2, seed=4)), encoding="utf-8")
 
     def scan() -> Any:
-        result = run(ScanOptions(now=NOW, paths=[str(path)]), catalog=catalog)
+        result = run(ScanOptions(now=NOW, paths=[str(path)], policy=FULL_POLICY), catalog=catalog)
         return result.outcomes, result.skips
 
     _assert_same(*both_ways(scan, monkeypatch))

@@ -85,6 +85,7 @@ def test_the_json_report_lists_rules_not_run_and_why(catalog, tmp_path: Path) ->
     assert not_run["PTC-RCT-012"].startswith(f"ignored by {config}: ignore =")
     assert not_run["PTC-UP-002"] == "ignored by --ignore PTC-UP-002"
     assert not_run["PTC-AUTH-008"].startswith("opt-in")
+    assert not_run["PTC-POL-001"] == "organization policy: off until the policy sets allowed-upstreams"
     selected = scan(catalog, infra, select=["PTC-AUTH"])
     assert dict(selected.not_run)["PTC-UP-001"] == "not selected (select: PTC-AUTH)"
 
