@@ -3,6 +3,8 @@ directly into model objects (`build_registry`).
 
 `{"$unknown": reason}` in a case stands for a value an IaC input could not resolve; the builder turns
 it into `model.Unknown(reason)` where it stands, in resources, lookups and policies alike.
+`{"$unknown": reason, "$prefix": text}` is a partly known string (`model.PartlyKnown`): it starts
+with `text`, the rest is unknown (a Terraform `name_prefix`, `"ecr-pullthroughcache/${var.env}"`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ptclint.engine import evaluate
 from ptclint.loaders import normalise
 from ptclint.loaders.merge import link_lookups
 from ptclint.loaders.snapshot import registry_policy_lookup
-from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
+from ptclint.model import DataKind, Lookup, Origin, PartlyKnown, Registry, Resource, Status, Unknown
 
 CASE_DIR = Path(__file__).parent / "rules"
 
@@ -46,6 +48,8 @@ def unknowns(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"$unknown"}:
             return Unknown(str(value["$unknown"]))
+        if set(value) == {"$unknown", "$prefix"}:
+            return PartlyKnown(str(value["$unknown"]), str(value["$prefix"]))
         return {k: unknowns(v) for k, v in value.items()}
     if isinstance(value, list):
         return [unknowns(v) for v in value]

@@ -225,8 +225,10 @@ class Evaluator:
             if not isinstance(last, (list, tuple)):
                 raise TfError(f"{name}(): the argument expanded with ... must be a list")
             args.extend(last)
-        for a in args:  # an unknown argument makes the result unknown (unknowns inside containers stay in place)
-            if isinstance(a, Unknown):
+        # an unknown argument makes the result unknown (unknowns inside containers stay in place);
+        # format() keeps the text before its first unknown argument
+        for i, a in enumerate(args):
+            if isinstance(a, Unknown) and not (name == "format" and i > 0):
                 return a
         return fn(*args)
 

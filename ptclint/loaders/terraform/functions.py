@@ -22,6 +22,7 @@ from ptclint.loaders.terraform.values import (
     first_unknown,
     json_encode,
     norm_number,
+    partly_known,
     tf_equal,
     to_bool,
     to_number,
@@ -61,8 +62,8 @@ def _format(fmt: Any, *args: Any) -> Any:
         _need(0 <= argi < len(args), "format(): not enough arguments")
         arg = args[argi]
         argi += 1
-        if isinstance(arg, Unknown):
-            return arg
+        if isinstance(arg, Unknown):  # the text before it is known (unless a width pads it on the left)
+            return arg if width and "-" not in flags else partly_known(arg, "".join(out))
         if verb in ("s", "v"):
             if verb == "v" and not isinstance(arg, (str, int, float, bool)):
                 text = json_encode(arg)

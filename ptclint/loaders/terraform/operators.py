@@ -21,6 +21,7 @@ from ptclint.loaders.terraform.values import (
     first_unknown,
     kind_of,
     norm_number,
+    partly_known,
     plain,
     tf_equal,
     to_bool,
@@ -69,7 +70,7 @@ def join_template(ev: Evaluator, pieces: list, env: Env) -> Any:
             value = plain(ev.eval(piece[1], env))
             value = to_string(value)
             if isinstance(value, Unknown):
-                unknown = unknown or value
+                unknown = unknown or partly_known(value, "".join(out))
                 continue
             out.append(value)
         else:
@@ -77,6 +78,7 @@ def join_template(ev: Evaluator, pieces: list, env: Env) -> Any:
         size += len(out[-1])
         meter.check_size(size, "a string template")
     return unknown if unknown is not None else "".join(out)
+
 
 
 def heredoc(ev: Evaluator, raw: str, trim: bool, env: Env) -> Any:

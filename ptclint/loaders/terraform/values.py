@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ptclint.model import Unknown
+from ptclint.model import PartlyKnown, Unknown
 
 
 class TfSet(tuple):
@@ -79,6 +79,14 @@ def first_unknown(value: Any, depth: int = 0) -> Unknown | None:
         if found is not None:
             return found
     return None
+
+
+def partly_known(unknown: Unknown, known: str) -> Unknown:
+    """The unknown a string becomes when `known` text comes before the unresolved `unknown` part:
+    a `PartlyKnown` with that beginning (plus what `unknown` knows of its own), so the rules that
+    judge a name's prefix can judge it (`"ecr-pullthroughcache/${var.env}"`)."""
+    prefix = known + (unknown.prefix if isinstance(unknown, PartlyKnown) else "")
+    return PartlyKnown(unknown.reason, prefix) if prefix else unknown
 
 
 def plain(value: Any, depth: int = 0) -> Any:
