@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ptclint.model import Origin, PartlyKnown, Unknown
+from ptclint.model import Origin, PartlyKnown, Unknown, UnknownLeaves
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,8 @@ def linked(o: TfObject, arg: str, target: TfObject, target_value: Any) -> bool:
 
 def decode_policy(value: Any) -> Any:
     """A policy argument (JSON string) -> decoded document, Unknown, or the string when not JSON."""
+    if isinstance(value, UnknownLeaves) and isinstance(value.document, (dict, list)):
+        return value.document  # jsonencode() of a document with unknown leaves: its structure is known
     if isinstance(value, Unknown):
         return value
     if isinstance(value, dict):
@@ -232,6 +234,8 @@ def reduce_secret_value(value: Any, literal_token: bool, write_only: bool = Fals
 
     The value itself is dropped here and never stored, printed or put in a message."""
     out: dict[str, Any] = {}
+    if isinstance(value, UnknownLeaves) and isinstance(value.document, dict) and not write_only:
+        value = value.document  # jsonencode({username = var.u, ...}): the keys are known, the values are not
     if write_only or isinstance(value, Unknown) or value is None:
         out["literalToken"] = bool(literal_token) and not write_only
         return out

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ptclint.model import PartlyKnown, Unknown
+from ptclint.model import PartlyKnown, Unknown, UnknownLeaves
 
 
 class TfSet(tuple):
@@ -87,6 +87,13 @@ def partly_known(unknown: Unknown, known: str) -> Unknown:
     judge a name's prefix can judge it (`"ecr-pullthroughcache/${var.env}"`)."""
     prefix = known + (unknown.prefix if isinstance(unknown, PartlyKnown) else "")
     return PartlyKnown(unknown.reason, prefix) if prefix else unknown
+
+
+def opaque(value: Any) -> Any:
+    """`value`, but an unknown that knows part of itself (a `PartlyKnown` prefix, `UnknownLeaves`)
+    as a plain `Unknown`: what an operator or a function makes of it is not known in part (the
+    prefix of `lower(x)` or of a comparison is not the prefix of `x`)."""
+    return Unknown(value.reason) if isinstance(value, Unknown) and type(value) is not Unknown else value
 
 
 def plain(value: Any, depth: int = 0) -> Any:
@@ -173,8 +180,8 @@ def json_encode(value: Any) -> Any:
     """Terraform's jsonencode: object keys sorted, compact, HTML characters escaped like Go's."""
     value = plain(value)
     unknown = first_unknown(value)
-    if unknown is not None:
-        return unknown
+    if unknown is not None:  # the text is unknown; the structure around the unknown leaves is not
+        return UnknownLeaves(unknown.reason, value) if isinstance(value, (dict, list, tuple)) else unknown
 
     def prepare(v: Any) -> Any:
         if isinstance(v, dict):
