@@ -55,6 +55,14 @@ class PartlyKnown(Unknown):
         return f"<unknown: {self.prefix!r}...: {self.reason}>"
 
 
+def partly_known(unknown: Unknown, known: str) -> Unknown:
+    """The unknown a string becomes when `known` text comes before the unresolved `unknown` part:
+    a `PartlyKnown` with that beginning (plus what `unknown` knows of its own), so the rules that
+    judge a name's prefix can judge it (`"ecr-pullthroughcache/${var.env}"`, `Fn::Sub`, `Fn::Join`)."""
+    prefix = known + (unknown.prefix if isinstance(unknown, PartlyKnown) else "")
+    return PartlyKnown(unknown.reason, prefix) if prefix else unknown
+
+
 @dataclass(frozen=True)
 class UnknownLeaves(Unknown):
     """An encoded JSON document (Terraform `jsonencode`, a policy document) some of whose leaves are

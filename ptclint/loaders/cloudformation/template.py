@@ -414,8 +414,10 @@ class _Template:
             declared["kmsKeyId"] = secret["KmsKeyId"] = self.string_prop(lid, "KmsKeyId")
         declared.update(self.secret_value_shape(lid, props))
         origin = self.origin(self.props_path(lid, "Name") if "Name" in props else ("Resources", lid))
-        if isinstance(arn, str):
-            registry.secrets[arn] = Lookup(Status.FOUND, {"secret": secret, "declared": declared}, origin)
+        if isinstance(arn, str):  # made up from the Name (or ptclint's key for it): no rule judges its shape
+            made = {"arnFrom": f"the Name of {lid}" if "Name" in props
+                    else f"the name CloudFormation generates for {lid}"}
+            registry.secrets[arn] = Lookup(Status.FOUND, {"secret": secret, "declared": declared, **made}, origin)
 
     def secret_value_shape(self, lid: str, props: dict) -> dict[str, Any]:
         """valueKeys / valueIsJsonObject / literalToken. Never returns or keeps the value itself."""

@@ -22,13 +22,12 @@ from ptclint.loaders.terraform.values import (
     first_unknown,
     json_encode,
     norm_number,
-    partly_known,
     tf_equal,
     to_bool,
     to_number,
     to_string,
 )
-from ptclint.model import Unknown
+from ptclint.model import Unknown, partly_known
 
 
 def _need(cond: bool, message: str) -> None:

@@ -21,14 +21,13 @@ from ptclint.loaders.terraform.values import (
     first_unknown,
     kind_of,
     norm_number,
-    partly_known,
     plain,
     tf_equal,
     to_bool,
     to_number,
     to_string,
 )
-from ptclint.model import Unknown
+from ptclint.model import Unknown, partly_known
 
 
 class Evaluator(Protocol):

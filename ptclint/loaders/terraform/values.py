@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ptclint.model import PartlyKnown, Unknown, UnknownLeaves
+from ptclint.model import Unknown, UnknownLeaves
 
 
 class TfSet(tuple):
@@ -80,13 +80,6 @@ def first_unknown(value: Any, depth: int = 0) -> Unknown | None:
             return found
     return None
 
-
-def partly_known(unknown: Unknown, known: str) -> Unknown:
-    """The unknown a string becomes when `known` text comes before the unresolved `unknown` part:
-    a `PartlyKnown` with that beginning (plus what `unknown` knows of its own), so the rules that
-    judge a name's prefix can judge it (`"ecr-pullthroughcache/${var.env}"`)."""
-    prefix = known + (unknown.prefix if isinstance(unknown, PartlyKnown) else "")
-    return PartlyKnown(unknown.reason, prefix) if prefix else unknown
 
 
 def opaque(value: Any) -> Any:
