@@ -25,7 +25,7 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def scan(catalog, path: Path, **options):
-    return run(ScanOptions(paths=[str(path)], account="111111111111", **options), catalog)
+    return run(ScanOptions(paths=[str(path)], account="111122223333", **options), catalog)
 
 
 def kinds(result, rule_ids: set[str]) -> dict[tuple[str, str], str]:
