@@ -18,7 +18,23 @@ if TYPE_CHECKING:
     from ptclint.config import Flags
     from ptclint.report import Report
 
+class _Group(typer.core.TyperGroup):
+    """Arguments show their metavar alone; typer would add the Python type ("PATH <list[str]>")."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", ()):
+            if isinstance(param, typer.core.TyperArgument):
+                param.display_type_rich = _no_type  # type: ignore[method-assign]
+        return command
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -142,17 +158,26 @@ ROLE_ARN_TEMPLATE = typer.Option(None, "--role-arn-template", metavar="TEMPLATE"
                                  help="Live: ARN of the role to assume, with {account} and {partition}.")
 EXTERNAL_ID = typer.Option(None, "--external-id", metavar="ID", help="Live: external id for the role to assume.")
 CONCURRENCY = typer.Option(8, "--concurrency", metavar="N", help="Live: accounts and Regions collected at once.")
+SHARD = typer.Option(None, "--shard", metavar="I/N", help="Live: collect only shard I of N of the accounts (by a hash "
+                     "of the account id; N CI jobs cover them once); join the outputs with `ptclint merge`.")
 
 
 def _live_flags(profile: str | None, region: list[str] | None, all_regions: bool, org: bool, account: list[str] | None,
                 accounts_file: str | None, role_name: str | None, role_arn_template: str | None,
-                external_id: str | None, concurrency: int) -> Any:
+                external_id: str | None, concurrency: int, shard: str | None = None) -> Any:
+    from ptclint.errors import ConfigError
     from ptclint.loaders.aws import CollectOptions
+    from ptclint.loaders.aws import shard as shards
 
+    try:
+        parts = shards.parse(shard)
+    except ConfigError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
     return CollectOptions(profile=profile, regions=tuple(dict.fromkeys(region or ())), all_regions=all_regions,
                           org=org, accounts=tuple(account or ()), accounts_file=accounts_file, role_name=role_name,
                           role_arn_template=role_arn_template, external_id=external_id, concurrency=concurrency,
-                          progress=sys.stderr.isatty())
+                          progress=sys.stderr.isatty(), shard=parts)
 
 
 def _one(values: list[str] | None, flag: str) -> str:
@@ -249,6 +274,7 @@ def scan(
     role_arn_template: str | None = ROLE_ARN_TEMPLATE,
     external_id: str | None = EXTERNAL_ID,
     concurrency: int = CONCURRENCY,
+    shard: str | None = SHARD,
     root: str | None = ROOT_OPTION,
     color: Color = typer.Option(Color.auto, "--color", help="Colour the table: auto (a terminal without NO_COLOR)."),
     output_format: TableMode = OUTPUT_FORMAT_OPTION,
@@ -283,11 +309,8 @@ def scan(
         config=config,
     )
     live_flags = _live_flags(profile, region, all_regions, org, account, accounts_file, role_name, role_arn_template,
-                             external_id, concurrency) if live else None
-    if not live and snapshot:
-        _fail("--snapshot: only with --live")
-    if live and not snapshot and format.value == "sarif":
-        snapshot = "ptclint-snapshot.json"  # GitHub rejects results without a file: they point at its lines
+                             external_id, concurrency, shard) if live else None
+    snapshot = _snapshot_path(live, snapshot, format.value, shard)
     result = relative_to_root(_run(flags, live_flags, snapshot), find_root(flags.paths, root))
     _print_errors(result, live_flags is not None)
     view = TableView(color.value, output_format.value, statistics, quiet, show_unjudged)
@@ -295,6 +318,15 @@ def scan(
     if not quiet:
         typer.echo(summary(result), err=True)
     raise typer.Exit(result.exit_code())
+
+
+def _snapshot_path(live: bool, snapshot: str | None, fmt: str, shard: str | None) -> str | None:
+    """Where a live scan writes its snapshot; live-only flags are refused offline."""
+    if not live and (snapshot or shard):
+        _fail(f"{'--snapshot' if snapshot else '--shard'}: only with --live")
+    if live and not snapshot and fmt == "sarif":
+        return "ptclint-snapshot.json"  # GitHub rejects results without a file: they point at its lines
+    return snapshot
 
 
 def _print_errors(result: Report, live: bool) -> None:
@@ -379,6 +411,7 @@ def export(
     role_arn_template: str | None = ROLE_ARN_TEMPLATE,
     external_id: str | None = EXTERNAL_ID,
     concurrency: int = CONCURRENCY,
+    shard: str | None = SHARD,
     select: list[str] | None = typer.Option(None, "--select", metavar="SEL",
                                             help="The rules the snapshot serves (opt-in rules' "
                                             "data, such as PTC-AUTH-008's, is collected only when selected by id)."),
@@ -399,7 +432,7 @@ def export(
     flags = project_config.Flags(paths=[], select=list(select) if select else None,
                                  extend_select=list(extend_select or []), params=list(param or []), config=config)
     live_flags = _live_flags(profile, region, all_regions, org, account, accounts_file, role_name, role_arn_template,
-                             external_id, concurrency)
+                             external_id, concurrency, shard)
     try:
         from ptclint.live import collect
 
@@ -413,6 +446,64 @@ def export(
     _write(text, output)
     registries = text.count('"partition":')
     typer.echo(f"ptclint: wrote {output} ({registries} registr{'y' if registries == 1 else 'ies'})", err=True)
+
+
+@app.command()
+def merge(
+    files: list[str] = typer.Argument(..., metavar="FILE", help="Snapshots, JSON reports or SARIF logs of the "
+                                      "shards of one run (all of one kind)."),
+    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                      help="Write the merged document to FILE (atomically; default stdout)."),
+    accounts_file: str | None = typer.Option(None, "--accounts-file", metavar="FILE", help="Snapshots: keep only "
+                                             "these accounts (one id a line), e.g. one SARIF category's."),
+) -> None:
+    """Join the outputs of `--shard I/N` runs into one document (de-duplicated, in a fixed order).
+
+    Merged snapshots link cross-account upstreams again, so scanning the merged snapshot judges
+    pairs whose accounts fell in different shards: it gives what one unsharded run gives."""
+    from ptclint.errors import PtclintError
+    from ptclint.loaders.aws.shard import file_accounts
+    from ptclint.merging import merge_files
+
+    try:
+        which, text = merge_files(list(files), file_accounts(accounts_file) if accounts_file else None)
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
+    _write(text, output)
+    typer.echo(f"ptclint: merged {len(set(files))} {which} file{'s' if len(set(files)) != 1 else ''}", err=True)
+
+
+class ReportFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+
+
+@app.command()
+def report(
+    json_report: str = typer.Argument(..., metavar="REPORT.json", help="A JSON report (`scan --format json`, or "
+                                      "`merge` of several)."),
+    compare: list[str] | None = typer.Option(None, "--compare", metavar="PREVIOUS.json", help="An earlier JSON "
+                                             "report: adds the trend (new, fixed, unchanged findings since the "
+                                             "latest; a chart of counts per run when several). Repeatable."),
+    format: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f", help="html: one self-contained page; "
+                                        "markdown: its summary, for chat and tickets."),
+    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                      help="Write to FILE (atomically; default stdout)."),
+    title: str = typer.Option("ptclint audit", "--title", help="The page's title."),
+    rules: list[str] | None = typer.Option(None, "--rules", metavar="DIR", help="Directory of extra rule files "
+                                           "(their documentation is shown)."),
+) -> None:
+    """Draw an audit report (HTML page or Markdown summary) from a JSON report."""
+    from ptclint.errors import PtclintError
+    from ptclint.reporting import audit_report
+
+    try:
+        text = audit_report(json_report, list(compare or []), format.value, title, list(rules or []))
+    except PtclintError as exc:
+        _fail(str(exc))
+        return
+    _write(text, output)
 
 
 @app.command("rules")

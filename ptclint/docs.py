@@ -100,11 +100,38 @@ def with_functions(markdown: str) -> str:
     return f"{head}{FUNCTIONS_BEGIN}\n\n{functions_markdown()}\n{FUNCTIONS_END}{tail}"
 
 
+TF_BEGIN = ("<!-- BEGIN generated from the Terraform function table by `python -m ptclint.docs --tf-functions`; "
+            "do not edit -->")
+TF_END = "<!-- END generated Terraform functions -->"
+
+
+def tf_functions_markdown() -> str:
+    """The Terraform built-in functions the .tf loader evaluates, and those it leaves unknown on purpose."""
+    from ptclint.loaders.terraform.function_table import NOT_PURE, supported
+
+    names = ", ".join(f"`{n}`" for n in supported())
+    impure = ", ".join(f"`{n}`" for n in NOT_PURE)
+    return (f"Evaluated ({len(supported())}): {names}.\n\n"
+            f"Unknown on purpose (the result depends on when or where Terraform runs): {impure}.\n")
+
+
+def with_tf_functions(markdown: str) -> str:
+    """`markdown` (docs/loaders.md) with its generated Terraform function list replaced by a fresh one."""
+    head, begin, rest = markdown.partition(TF_BEGIN)
+    _, end, tail = rest.partition(TF_END)
+    if not begin or not end:
+        raise ValueError("the generated Terraform function markers are missing")
+    return f"{head}{TF_BEGIN}\n\n{tf_functions_markdown()}\n{TF_END}{tail}"
+
+
 if __name__ == "__main__":  # pragma: no cover
     import sys
     from pathlib import Path
 
-    if sys.argv[1:] == ["--functions"]:  # rewrite docs/writing-rules.md's CEL function tables in place
+    if sys.argv[1:] == ["--tf-functions"]:  # rewrite docs/loaders.md's Terraform function list in place
+        path = Path(__file__).resolve().parent.parent / "docs" / "loaders.md"
+        path.write_text(with_tf_functions(path.read_text(encoding="utf-8")), encoding="utf-8")
+    elif sys.argv[1:] == ["--functions"]:  # rewrite docs/writing-rules.md's CEL function tables in place
         path = Path(__file__).resolve().parent.parent / "docs" / "writing-rules.md"
         path.write_text(with_functions(path.read_text(encoding="utf-8")), encoding="utf-8")
     else:

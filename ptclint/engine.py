@@ -8,7 +8,7 @@ from typing import Any
 
 from ptclint import pool as _pool
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
-from ptclint.report import Identity, Outcome, OutcomeKind, Skip
+from ptclint.report import Identity, Outcome, OutcomeKind, Skip, causes_overlap
 from ptclint.rule import Rule
 from ptclint.rulelib.tri import text
 
@@ -166,11 +166,26 @@ def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindin
                 continue
         message = _render(rule, bindings)
         related = _related(rule, registry, bindings)
+        cause = _cause(rule, bindings)
     except runtime.UnknownResult as exc:
         return outcome(OutcomeKind.UNKNOWN, detail=exc.reason)
     except (runtime.EvaluationFailed, TypeError) as exc:
         return outcome(OutcomeKind.ERROR, detail=str(exc))
-    return outcome(OutcomeKind.FINDING, severity=severity, message=message, related=related)
+    return outcome(OutcomeKind.FINDING, severity=severity, message=message, related=related, cause=cause)
+
+
+def _cause(rule: Rule, bindings: _Bindings) -> str:
+    """The first `cause_when` entry that holds gives the finding's cause; one that cannot be judged
+    is passed over, like a `severity_when` entry."""
+    from ptclint.cel import runtime
+
+    for ast, (_, cause) in zip(rule.cause_when_asts, rule.cause_when):
+        try:
+            if _truth(bindings.evaluate(ast), "cause_when"):
+                return cause
+        except runtime.UnknownResult:
+            continue
+    return rule.default_cause
 
 
 def _related(rule: Rule, registry: Registry, bindings: _Bindings) -> tuple[tuple[str, Origin], ...]:
@@ -257,20 +272,25 @@ def _render(rule: Rule, bindings: _Bindings) -> str:
 
 
 def _apply_supersedes(outcomes: list[Outcome], rules: list[Rule]) -> list[Outcome]:
-    """A specific rule's finding silences the general rule it supersedes on the same resource."""
+    """A specific rule's finding silences the general rule it supersedes on the same resource when
+    both blame the same thing (their causes overlap): one mistake, one finding. A general finding
+    with a cause of its own (a placeholder in the role ARN does not explain a secret in another
+    account) stays."""
     superseding = {r.id: r.supersedes for r in rules if r.supersedes}
     if not superseding:
         return outcomes
-    fired = {(o.rule_id, o.identity) for o in outcomes if o.kind is OutcomeKind.FINDING}
-    silenced: dict[tuple[str, Identity], str] = {}
-    for rule_id, identity in fired:
-        for other in superseding.get(rule_id, ()):
-            silenced[(other, identity)] = rule_id
+    silencers: dict[tuple[str, Identity], list[Outcome]] = {}
+    for o in outcomes:
+        if o.kind is OutcomeKind.FINDING:
+            for other in superseding.get(o.rule_id, ()):
+                silencers.setdefault((other, o.identity), []).append(o)
     result = []
     for o in outcomes:
-        by = silenced.get((o.rule_id, o.identity))
-        if by and o.kind is OutcomeKind.FINDING:
-            o = Outcome(o.rule_id, OutcomeKind.NOT_APPLICABLE, o.identity, o.origin, detail=f"superseded by {by}")
+        if o.kind is OutcomeKind.FINDING:
+            by = next((s.rule_id for s in silencers.get((o.rule_id, o.identity), ())
+                       if s.origin.file == o.origin.file and causes_overlap(s.cause, o.cause)), None)
+            if by:
+                o = Outcome(o.rule_id, OutcomeKind.NOT_APPLICABLE, o.identity, o.origin, detail=f"superseded by {by}")
         result.append(o)
     return result
 

@@ -106,6 +106,17 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class NotJudged:
+    """A resource (or module) of an IaC unit that ptclint could not see whole: instances that depend
+    on something it cannot evaluate, a module that is not on disk. Listed in every report's
+    summary, so an input whose resources were not seen never reads as "No findings"."""
+
+    name: str  # the Terraform address (with `[?]` for an unknown instance key) or the module call
+    reason: str  # why, naming the function or reference; never a value
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class Lookup:
     """A secret, role or policy looked up by the collector, with what the lookup found."""
 
@@ -174,6 +185,7 @@ class Registry:
     plan_changes: list[dict[str, Any]] = field(default_factory=list)  # Terraform plan: {address, type, actions, ...}
     coverage: dict[DataKind, Status] = field(default_factory=lambda: {DataKind.RULES: Status.FOUND})
     errors: list[dict[str, Any]] = field(default_factory=list)  # failed API calls as the snapshot records them
+    not_judged: list[NotJudged] = field(default_factory=list)  # IaC resources the loader could not see whole
 
     @property
     def key(self) -> tuple[str, str]:
@@ -208,6 +220,7 @@ class Registry:
         self.secrets.update(other.secrets)
         self.roles.update(other.roles)
         self.errors.extend(other.errors)
+        self.not_judged.extend(other.not_judged)
         for kind, status in other.coverage.items():
             if kind not in self.coverage or status is Status.FOUND:
                 self.coverage[kind] = status

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ptclint.model import Origin, Registry, Severity
+from ptclint.model import NotJudged, Origin, Registry, Severity
 
 if TYPE_CHECKING:  # the catalog is not needed to read a report, only to type it
     from ptclint.rule import Rule
@@ -64,6 +64,13 @@ class Outcome:
     message: str = ""
     related: tuple[tuple[str, Origin], ...] = ()
     detail: str = ""  # why unknown / the evaluation error
+    cause: str = ""  # a finding's cause (Rule.cause): what on the resource it blames
+
+
+def causes_overlap(a: str, b: str) -> bool:
+    """Two causes name the same mistake: equal, or one is a dotted prefix of the other
+    (`credentialArn` blames the whole ARN, `credentialArn.account` a part of it)."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,13 @@ class Report:
     @property
     def gaps(self) -> list[str]:
         return [f"{r.label()}: {g}" for r in self.registries for g in r.gaps]
+
+    @property
+    def not_judged(self) -> list[NotJudged]:
+        """IaC resources the loaders could not see whole (unknown instances, modules not on disk).
+        Like unknown values they do not change the exit code, but every report names them."""
+        return sorted((n for r in self.registries for n in r.not_judged),
+                      key=lambda n: (n.origin.file, n.origin.line, n.name))
 
     @property
     def partial(self) -> bool:

@@ -56,5 +56,8 @@ def relative_to_root(report: Report, root: str) -> Report:
         outcomes=[outcome(o) for o in report.outcomes],
         problems=[dataclasses.replace(p, file=rel(p.file)) if p.file else p for p in report.problems],
         files=[rel(f) for f in report.files],
+        registries=[dataclasses.replace(r, not_judged=[dataclasses.replace(n, origin=origin(n.origin))
+                                                       for n in r.not_judged]) if r.not_judged else r
+                    for r in report.registries],
         root=root,
     )

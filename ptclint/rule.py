@@ -40,11 +40,14 @@ class Rule:
     precision: str = "high"
     params: tuple[Param, ...] = ()
     severity_when: tuple[tuple[str, Severity], ...] = ()
+    cause: str | None = None
+    cause_when: tuple[tuple[str, str], ...] = ()  # (when source, cause), first true wins
     # compiled forms (ptclint.cel.program.Program)
     when_ast: Any = None
     assert_ast: Any = None
     message_parts: tuple[Any, ...] = ()  # str literals and (ast, source) pairs
     severity_when_asts: tuple[Any, ...] = ()
+    cause_when_asts: tuple[Any, ...] = ()
     related_ast: Any = None
     variables: tuple[tuple[str, str], ...] = ()  # (name, expression source), in order
     variable_asts: tuple[tuple[str, Any], ...] = ()  # (name, compiled expression)
@@ -52,6 +55,12 @@ class Rule:
     @property
     def category(self) -> str:
         return self.id.rsplit("-", 1)[0]  # PTC-AUTH
+
+    @property
+    def default_cause(self) -> str:
+        """What a finding blames when no `cause_when` entry applies: `cause`, else the field the
+        finding points at, else the rule's own name (a judgement of the whole resource)."""
+        return self.cause or self.at or self.name
 
     def param_defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}

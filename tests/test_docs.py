@@ -28,3 +28,12 @@ def test_cel_function_tables_are_up_to_date() -> None:
     actual = (ROOT / "docs" / "writing-rules.md").read_text()
     assert actual == with_functions(actual), (
         "docs/writing-rules.md's CEL function tables are stale: run `python -m ptclint.docs --functions`")
+
+
+def test_terraform_function_list_is_up_to_date() -> None:
+    from ptclint.docs import with_tf_functions
+
+    actual = (ROOT / "docs" / "loaders.md").read_text()
+    assert actual == with_tf_functions(actual), (
+        "docs/loaders.md's Terraform function list is stale: run `python -m ptclint.docs --tf-functions`")
+    assert "`basename`" in actual and "`regexall`" in actual  # the list is there, not just its markers

@@ -18,7 +18,8 @@ from conftest import ROOT
 GOLDEN = ROOT / "tests" / "golden"
 NOW = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
 FORMATS = {"table": "txt", "json": "json", "sarif": "sarif",
-           "github": "github.txt", "gitlab": "gitlab.json", "junit": "junit.xml", "markdown": "md"}
+           "github": "github.txt", "gitlab": "gitlab.json", "junit": "junit.xml", "markdown": "md",
+           "html": "html"}
 
 # name -> ScanOptions keyword arguments (paths relative to the checkout, as a user types them)
 CASES: dict[str, dict] = {

@@ -47,3 +47,11 @@ def test_help_keeps_bracketed_text_and_shows_the_config_command() -> None:
     text = " ".join(ptclint("scan", "--help", cwd=ROOT).stdout.split())
     assert "[default: warning]" in text and "[tool.ptclint]" in text
     assert "config " in ptclint("--help", cwd=ROOT).stdout
+
+
+def test_help_names_arguments_by_metavar_not_python_type() -> None:
+    """typer printed "PATH <list[str]>": a Python type means nothing to a user."""
+    for command in ("scan", "export"):
+        text = ptclint(command, "--help", cwd=ROOT).stdout
+        assert "<list[" not in text and "list[str]" not in text, command
+    assert "PATH " in ptclint("scan", "--help", cwd=ROOT).stdout

@@ -12,7 +12,7 @@ from pathlib import Path
 from ptclint import __version__
 from ptclint.rule import Catalog
 
-CACHE_FORMAT = 4  # 3: rule variables; 4: compiled CEL (cel.program.Program) instead of lark trees
+CACHE_FORMAT = 5  # 3: rule variables; 4: compiled CEL (cel.program.Program) instead of lark trees; 5: causes
 
 
 def _cache_dir() -> Path | None:

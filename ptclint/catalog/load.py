@@ -96,6 +96,7 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         last = m.end()
     message_parts.append(msg[last:])
     severity_when = tuple((e["when"], Severity(e["severity"])) for e in data.get("severity_when", []))
+    cause_when = tuple((e["when"], e["cause"]) for e in data.get("cause_when", []))
     variables = tuple((v["name"], v["expression"]) for v in data.get("variables", []))
     variable_asts = tuple(
         (n, compile_at(("variables", i, "expression"), src)) for i, (n, src) in enumerate(variables)
@@ -107,6 +108,9 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         "related_ast": compile_at(("related",), data["related"]) if data.get("related") else None,
         "severity_when_asts": tuple(
             compile_at(("severity_when", i, "when"), src) for i, (src, _) in enumerate(severity_when)
+        ),
+        "cause_when_asts": tuple(
+            compile_at(("cause_when", i, "when"), src) for i, (src, _) in enumerate(cause_when)
         ),
     }
     _check_variable_uses(name, doc, variable_asts, compiled)
@@ -132,6 +136,8 @@ def _compile_rule(name: str, doc: Any, lines: list[str]) -> Rule:
         precision=data.get("precision", "high"),
         params=tuple(Param(k, v["default"], v["type"], v["description"]) for k, v in data.get("params", {}).items()),
         severity_when=severity_when,
+        cause=data.get("cause"),
+        cause_when=cause_when,
         variables=variables,
         variable_asts=variable_asts,
         **compiled,
@@ -156,6 +162,7 @@ def _check_variable_uses(name: str, doc: Any, variable_asts: tuple[tuple[str, An
                                        if k in ("when_ast", "assert_ast", "related_ast")]
     programs += [("message", part[0]) for part in compiled["message_parts"] if isinstance(part, tuple)]
     programs += [("severity_when", ast) for ast in compiled["severity_when_asts"]]
+    programs += [("cause_when", ast) for ast in compiled["cause_when_asts"]]
     for key, ast in programs:
         missing = sorted(ast.variables - set(defined)) if ast is not None else []
         if missing:

@@ -44,6 +44,7 @@ REPORTERS: dict[str, Reporter] = {
     "gitlab": _Module("ptclint.reporters.gitlab"),
     "junit": _Module("ptclint.reporters.junit"),
     "markdown": _Module("ptclint.reporters.markdown"),
+    "html": _Module("ptclint.reporters.html"),
 }
 
 

@@ -40,4 +40,9 @@ def render(result: Report) -> str:
         props["title"] = "ptclint input error"
         joined = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
         lines.append(f"::error {joined}::{escape_data(p.message)}\n")
+    for n in result.not_judged:  # an IaC resource ptclint could not see whole: said where it is written
+        props = {"file": n.origin.file.replace("\\", "/"), "line": str(max(1, n.origin.line)),
+                 "title": "ptclint: not judged"}
+        joined = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
+        lines.append(f"::warning {joined}::{escape_data(f'{n.name}: {n.reason}')}\n")
     return "".join(lines)

@@ -55,6 +55,7 @@ def document(result: Report) -> dict[str, Any]:
             "registries": len(result.registries),
             "rulesRun": len(result.rules),
             "partial": result.partial,
+            **({"notJudged": len(result.not_judged)} if result.not_judged else {}),
             "exitCode": result.exit_code(),
         },
         "findings": [
@@ -87,7 +88,19 @@ def document(result: Report) -> dict[str, Any]:
             for p in result.problems
         ],
         "coverageGaps": result.gaps,
+        **_not_judged(result),
+        "registries": sorted({(r.account, r.region): {"account": r.account, "region": r.region}
+                              for r in result.registries}.values(), key=lambda r: (r["account"], r["region"])),
     }
+
+
+def _not_judged(result: Report) -> dict[str, Any]:
+    """`notJudged`, only when an IaC input has resources ptclint could not see whole (so reports of
+    inputs it saw whole keep their shape)."""
+    if not result.not_judged:
+        return {}
+    return {"notJudged": [{"resource": n.name, "reason": n.reason, "location": _origin(n.origin)}
+                          for n in result.not_judged]}
 
 
 def render(result: Report) -> str:

@@ -1,6 +1,7 @@
 """JUnit XML, as GitLab (`artifacts:reports:junit`) and Jenkins read it: a testsuite per rule,
 a testcase per resource the rule judged. A finding is a failure, an evaluation error an error,
-an unknown value a skipped case; rules that did not apply to a resource make no test case.
+an unknown value a skipped case; rules that did not apply to a resource make no test case. A
+resource an IaC input does not show whole is a skipped case of the "ptclint not judged" suite.
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ def _case(suite: ET.Element, o: Outcome) -> None:
         ET.SubElement(case, "skipped", {"message": _x(f"could not be judged: {o.detail}")})
 
 
+def _not_judged(root: ET.Element, result: Report) -> None:
+    """Resources an IaC input does not show whole: skipped cases, so a CI's test view shows them too."""
+    suite = ET.SubElement(root, "testsuite", {"name": "ptclint not judged", "tests": str(len(result.not_judged)),
+                                              "failures": "0", "errors": "0", "skipped": str(len(result.not_judged))})
+    for n in result.not_judged:
+        case = ET.SubElement(suite, "testcase", {"classname": "ptclint.not-judged", "name": _x(n.name),
+                                                 "file": _x(n.origin.file), "line": str(max(1, n.origin.line))})
+        ET.SubElement(case, "skipped", {"message": _x(f"not judged: {n.reason}")})
+
+
 def render(result: Report) -> str:
     by_rule: dict[str, list[Outcome]] = defaultdict(list)
     for o in result.outcomes:
@@ -60,6 +71,10 @@ def render(result: Report) -> str:
             _case(suite, o)
         for k, v in counts.items():
             totals[k] += v
+    if result.not_judged:
+        _not_judged(root, result)
+        totals["tests"] += len(result.not_judged)
+        totals["skipped"] += len(result.not_judged)
     if result.problems:
         suite = ET.SubElement(root, "testsuite", {"name": "ptclint inputs", "tests": str(len(result.problems)),
                                                   "failures": "0", "errors": str(len(result.problems)),

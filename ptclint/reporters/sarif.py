@@ -132,6 +132,13 @@ def build(result: Report, category: str = "ptclint/scan/") -> om.SarifLog:
             descriptor=om.ReportingDescriptorReference(id="ptclint/coverage-gap"),
         )
         for gap in result.gaps
+    ] + [
+        om.Notification(  # an IaC resource that could not be seen whole: never a silent clean run
+            message=om.Message(text=_sentence(f"Not judged: {n.name} ({n.origin}): {n.reason}")),
+            level="warning",
+            descriptor=om.ReportingDescriptorReference(id="ptclint/not-judged"),
+        )
+        for n in result.not_judged
     ]
     invocation = om.Invocation(
         execution_successful=not result.problems and not result.partial,

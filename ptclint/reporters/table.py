@@ -5,7 +5,8 @@ line (place, severity, rule, resource), the offending source line, the message w
 width, and a `ptclint explain` hint. Concise mode is one line a finding (`file:line:col: ID
 message`, like ruff). Lines are wrapped between words, never inside one; colour is added only
 when the command line asks for it (a terminal, no NO_COLOR). What could not be judged and the
-coverage gaps are listed after the findings (the first few, or all with --show-unjudged).
+coverage gaps are listed after the findings (the first few, or all with --show-unjudged), and so are
+the resources an IaC input does not show whole (then the table never says just "No findings.").
 """
 
 from __future__ import annotations
@@ -55,11 +56,28 @@ def render_with(result: Report, style: TableStyle) -> str:
     else:
         out = _full(result, findings, style)
     if not findings and not result.problems and not style.quiet and not style.statistics:
-        out.append("No findings.")
+        out.append(no_findings(result))
     if not style.quiet:
         out += _unjudged(result, style)
     text = "\n".join(out)  # a block ends with an empty line, so the text with one newline
     return text if not out or text.endswith("\n") else text + "\n"
+
+
+def no_findings(result: Report) -> str:
+    """"No findings." only when every resource of the input was seen."""
+    unseen = len(result.not_judged)
+    if not unseen:
+        return "No findings."
+    return f"No findings in what could be judged, but {_resources(unseen)} could not be seen whole (listed below)."
+
+
+def _resources(n: int) -> str:
+    return f"{n} resource{'s' if n != 1 else ''}"
+
+
+def not_judged_lines(result: Report) -> list[str]:
+    """One line per resource the loaders could not see whole: what, where, why."""
+    return [f"{n.name}  {n.origin}  {n.reason}" for n in result.not_judged]
 
 
 def _full(result: Report, findings: list[Outcome], style: TableStyle) -> list[str]:
@@ -121,6 +139,8 @@ def _statistics(result: Report, style: TableStyle) -> list[str]:
 def _unjudged(result: Report, style: TableStyle) -> list[str]:
     unknown = sorted((o for o in result.outcomes if o.kind is OutcomeKind.UNKNOWN), key=sort_key)
     sections = [
+        (f"Not judged ({_resources(len(result.not_judged))} the input does not show whole):",
+         not_judged_lines(result)),
         (f"Could not be judged ({len(unknown)} checks, unknown values):",
          [f"{o.rule_id}  {o.origin}  {o.detail}" for o in unknown]),
         (f"Coverage gaps ({len(result.gaps)}):", list(result.gaps)),
@@ -182,6 +202,10 @@ def summary(result: Report) -> str:
     if result.skips:
         reasons = sorted({s.reason for s in result.skips})
         parts.append(f"{len({s.rule_id for s in result.skips})} rules skipped ({'; '.join(reasons)})")
+    if result.not_judged:
+        names = sorted({n.name for n in result.not_judged})
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        parts.append(f"{_resources(len(result.not_judged))} not judged ({shown})")
     unknown = result.count(OutcomeKind.UNKNOWN)
     if unknown:
         parts.append(f"{unknown} checks could not be judged (unknown values)")

@@ -718,7 +718,9 @@ def test_secret_value_is_reduced_to_keys(tmp_path: Path, value: str, expected: d
     declared = dict(registry.secrets[arn].data["declared"])
     assert declared.pop("name") == "ecr-pullthroughcache/docker-hub"
     assert declared.pop("kmsKeyId") == "alias/ptc"
+    assert declared.pop("customerManagedKey") == "alias/ptc"  # an alias outside alias/aws/
     assert declared == expected
+    assert registry.secrets[arn].data["kmsKeyManager"] == "CUSTOMER"
     assert registry.secrets[arn].data["secret"]["KmsKeyId"] == "alias/ptc"
     assert "NotReal" not in repr(registry) and "NotReal" not in repr(vars(registry))
 
@@ -893,7 +895,7 @@ def test_mistakes_example_shows_its_planted_findings() -> None:
     assert proc.returncode == 1, proc.stderr
     found = {(f["ruleId"], f["location"]["line"]) for f in json.loads(proc.stdout)["findings"]}
     assert ("PTC-UP-004", line_of(example, "gitlab.example.com")) in found
-    # the ARN of a Ref to the declared secret is ptclint's: the name is PTC-AUTH-014's, once
+    # the secret's name lacks the prefix: one finding, PTC-AUTH-014 (issue 12: one mistake, one finding)
     assert ("PTC-AUTH-004", line_of(example, "CredentialArn: !Ref DockerHubSecret")) not in found
     assert ("PTC-UP-002", line_of(example, "https://quay.io/")) in found
     assert ("PTC-AUTH-014", line_of(example, "CredentialArn: !Ref DockerHubSecret")) in found

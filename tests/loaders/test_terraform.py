@@ -538,7 +538,13 @@ resource "aws_ecr_repository_creation_template" "t" {
 }
 '''})
     (reg,) = regs
-    assert reg.rules == []  # the instances cannot be known: none are invented
+    # the instances cannot be known: none are invented, none vanish: one instance with an unknown key
+    (rule,) = reg.rules
+    assert rule.name == "aws_ecr_pull_through_cache_rule.many[?]"
+    assert isinstance(rule.data["ecrRepositoryPrefix"], Unknown)
+    assert "var.hosts" in rule.data["ecrRepositoryPrefix"].reason or "hosts" in rule.data["ecrRepositoryPrefix"].reason
+    (unseen,) = reg.not_judged
+    assert unseen.name == "aws_ecr_pull_through_cache_rule.many" and "for_each" in unseen.reason
     data = dict(reg.templates[0].data)
     assert isinstance(data["customRoleArn"], Unknown) and "timestamp" in data["customRoleArn"].reason
     assert isinstance(data["encryptionConfiguration"]["kmsKey"], Unknown)

@@ -3,7 +3,8 @@
 Live equals snapshot: the collector produces exactly the document `ptclint export` writes and the
 snapshot loader reads, so a live scan is collect -> snapshot document -> snapshot loader -> engine,
 and every live run can be replayed offline. Modules: `session` (credentials, roles, botocore
-Config), `calls` (one API call, its failure as a status), `org` (accounts and Regions), `ecr`,
+Config), `signing` (one client per service and Region for the whole run, each call signed for its
+account), `calls` (one API call, its failure as a status), `org` (accounts and Regions), `ecr`,
 `secrets` (Secrets Manager and KMS), `iam`, `collect` (accounts x Regions on a bounded pool),
 `progress`. boto3 is imported only by these modules, and only when a live scan or export runs:
 this file imports none of them.
@@ -39,6 +40,7 @@ class CollectOptions:
     validate_rules: bool = False
     pullers: tuple[str, ...] = ()
     progress: bool = False
+    shard: tuple[int, int] | None = None  # (I, N): only the accounts of shard I of N (loaders/aws/shard.py)
 
 
 def for_rules(options: CollectOptions, rule_ids: set[str], params: dict[str, dict[str, Any]]) -> CollectOptions:

@@ -21,14 +21,14 @@ from botocore.exceptions import BotoCoreError
 from ptclint import __version__
 from ptclint.errors import ConfigError
 from ptclint.export import VERSION
-from ptclint.loaders.aws import CollectOptions, ecr, org, session
+from ptclint.loaders.aws import CollectOptions, ecr, org, session, shard, signing
 from ptclint.loaders.aws.calls import CallFailed
 from ptclint.loaders.aws.iam import Roles
 from ptclint.loaders.aws.progress import Progress
 from ptclint.loaders.aws.secrets import Secrets, listed
+from ptclint.loaders.aws.upstreams import link_upstreams
 from ptclint.model import Status
 
-_ECR_HOST = re.compile(r"^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 
 
@@ -65,7 +65,7 @@ def collect(options: CollectOptions, now: datetime) -> dict[str, Any]:
         run.progress.registries = len(pairs)
         registries = list(pool.map(lambda pair: _registry(run, *pair), pairs))
     run.progress.finish()
-    _link_upstreams(registries)
+    link_upstreams(registries)
     return {
         "ptclintSnapshot": VERSION,
         "generatedAt": now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -92,7 +92,8 @@ def _start(options: CollectOptions) -> Run:
     if not home_region and not options.all_regions:
         raise ConfigError("no Region: pass --region (or --all-regions), or set AWS_REGION or the profile's region")
     progress = Progress(options.progress)
-    home = session.Clients(base, session.client_config(options.concurrency), progress.call)
+    config = session.client_config(options.concurrency)
+    home = session.Clients(signing.Shared(base, options.profile, config, progress.call))
     home_region = home_region or "us-east-1"
     caller, partition = session.caller(home, home_region)
     return Run(options, home, home_region, caller, partition, progress, Secrets(options.secret_values), Roles())
@@ -105,7 +106,7 @@ def _targets(run: Run) -> list[str]:
         accounts += org.file_accounts(opts.accounts_file)
     if opts.org:
         accounts += org.organization_accounts(run.home, run.home_region)
-    accounts = list(dict.fromkeys(accounts)) or [run.caller]
+    accounts = shard.select(list(dict.fromkeys(accounts)) or [run.caller], opts.shard)
     if any(a != run.caller for a in accounts) and not (opts.role_name or opts.role_arn_template):
         raise ConfigError("collecting other accounts needs a role to assume in each: "
                           "--role-name or --role-arn-template")
@@ -119,8 +120,7 @@ def _open(run: Run, account: str) -> Account:
         clients = run.home
         if account != run.caller:
             arn = session.role_arn(account, run.partition, opts.role_name, opts.role_arn_template)
-            assumed = session.assume(run.home, run.home_region, str(arn), opts.external_id)
-            clients = session.Clients(assumed, session.client_config(opts.concurrency), run.progress.call)
+            clients = session.assume(run.home, run.home_region, str(arn), opts.external_id)
         if opts.all_regions and not opts.regions:
             regions = org.enabled_regions(clients, run.home_region, run.partition)
         return Account(account, regions, clients)
@@ -163,21 +163,3 @@ def _lookups(run: Run, clients: session.Clients, reg: dict[str, Any]) -> None:
         if role["status"] == Status.FOUND.value and "error" in role:
             code, _, message = str(role["error"]).partition(": ")
             reg["errors"].append({"operation": f"policies of role {arn}", "code": code, "message": message})
-
-
-def _link_upstreams(registries: list[dict[str, Any]]) -> None:
-    """A cross-account ECR upstream whose registry was collected too gets that registry's policy."""
-    by_key = {(r["account"], r["region"]): r for r in registries}
-    for reg in registries:
-        upstream: dict[str, Any] = {}
-        for rule in reg.get("pullThroughCacheRules", {}).get("items", []):
-            host = str(rule.get("upstreamRegistryUrl", "")).strip().lower()
-            match = _ECR_HOST.match(host)
-            other = by_key.get((match.group(1), match.group(2))) if match else None
-            if match is None or other is None or match.group(1) == reg["account"] or "registryPolicy" not in other:
-                continue
-            policy = other["registryPolicy"]
-            upstream[host] = {"status": policy["status"],
-                              **({"policyText": policy["policyText"]} if "policyText" in policy else {})}
-        if upstream:
-            reg["upstreamPolicies"] = dict(sorted(upstream.items()))

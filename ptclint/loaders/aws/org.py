@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ptclint.errors import ConfigError
 from ptclint.loaders.aws.calls import CallFailed, call, pages
 from ptclint.loaders.aws.session import Clients
+from ptclint.loaders.aws.shard import ACCOUNT as _ACCOUNT
+from ptclint.loaders.aws.shard import file_accounts
+
+__all__ = ["check_accounts", "enabled_regions", "file_accounts", "organization_accounts", "ptc_regions"]
 
 # ECR offers no pull through cache here (ptc-facts.md §6.1, "Considerations" item 1).
 NO_PTC_REGIONS = frozenset({"cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1"})
-_ACCOUNT = re.compile(r"^[0-9]{12}$")
 
 
 def organization_accounts(home: Clients, region: str) -> list[str]:
@@ -23,24 +25,6 @@ def organization_accounts(home: Clients, region: str) -> list[str]:
         raise ConfigError(f"--org: Organizations ListAccounts: {exc.code}: {exc.message} (run from the management "
                           "account or a delegated administrator)") from None
     return sorted(str(a["Id"]) for a in accounts if (a.get("State") or a.get("Status")) == "ACTIVE")
-
-
-def file_accounts(path: str) -> list[str]:
-    """Account ids, one a line (anything after the id, and lines starting with #, are ignored)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--accounts-file {path}: cannot read: {exc}") from None
-    out = []
-    for number, line in enumerate(lines, 1):
-        word = line.split("#", 1)[0].strip().split()
-        if not word:
-            continue
-        if not _ACCOUNT.match(word[0]):
-            raise ConfigError(f"--accounts-file {path}:{number}: expected a 12-digit account id, got {word[0][:20]!r}")
-        out.append(word[0])
-    return out
 
 
 def check_accounts(accounts: list[str], flag: str = "--account") -> list[str]:

@@ -3,16 +3,15 @@ each account, and one botocore Config on every client (adaptive retries, connect
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import boto3
-import botocore.session
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError
 
 from ptclint.errors import ConfigError
+from ptclint.loaders.aws import signing
 from ptclint.loaders.aws.calls import CallFailed, call
 
 CONNECT_TIMEOUT = 5  # seconds
@@ -39,26 +38,27 @@ def base_session(profile: str | None) -> boto3.Session:
 
 
 class Clients:
-    """One account's session and its clients, each made once per (service, Region) and shared by
-    the threads (botocore clients are thread-safe, sessions are not: creation is under a lock)."""
+    """One account's clients: the run's shared clients (`signing.Shared`, one per service and Region)
+    bound to the account's credentials, which are the home session's (the standard chain or
+    `--profile`, resolved on first use) or an assumed role's temporary ones."""
 
-    def __init__(self, session: boto3.Session, config: Config, on_call: Callable[[], None] | None = None) -> None:
-        self.session = session
-        self._config = config
-        self._on_call = on_call
-        self._lock = threading.Lock()
-        self._clients: dict[tuple[str, str], Any] = {}
+    def __init__(self, shared: signing.Shared, credentials: Any = None) -> None:
+        self.shared = shared
+        self.session = shared.base
+        self._credentials = credentials  # never printed: only handed to the signer
+
+    def __repr__(self) -> str:
+        return "<Clients of one account>"
+
+    def assumed(self, credentials: dict[str, Any]) -> Clients:
+        """The clients of another account: the same shared clients, the role's credentials."""
+        return Clients(self.shared, Credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                                                credentials["SessionToken"], method="assume-role"))
 
     def get(self, service: str, region: str) -> Any:
-        key = (service, region)
-        with self._lock:
-            if key not in self._clients:
-                client = self.session.client(service, region_name=region, config=self._config)
-                if self._on_call is not None:
-                    on_call = self._on_call
-                    client.meta.events.register("before-call", lambda **_: on_call())
-                self._clients[key] = client
-            return self._clients[key]
+        if self._credentials is None:  # the home account's, from the standard chain
+            self._credentials = self.session.get_credentials()
+        return signing.Bound(self.shared.client(service, region), self._credentials)
 
 
 def role_arn(account: str, partition: str, role_name: str | None, template: str | None) -> str | None:
@@ -74,18 +74,12 @@ def role_arn(account: str, partition: str, role_name: str | None, template: str 
     return None
 
 
-def assume(home: Clients, region: str, arn: str, external_id: str | None) -> boto3.Session:
-    """A session with the role's temporary credentials; CallFailed when it cannot be assumed."""
+def assume(home: Clients, region: str, arn: str, external_id: str | None) -> Clients:
+    """The clients of the role's account, with its temporary credentials; CallFailed when it cannot be assumed."""
     kwargs: dict[str, Any] = {"RoleArn": arn, "RoleSessionName": SESSION_NAME}
     if external_id:
         kwargs["ExternalId"] = external_id
-    creds = call(home.get("sts", region).assume_role, "AssumeRole", **kwargs)["Credentials"]
-    # The new session shares the home session's loader, so service models are read from disk once per
-    # run, not once per account.
-    core = botocore.session.get_session()
-    core.register_component("data_loader", home.session._session.get_component("data_loader"))
-    core.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
-    return boto3.Session(botocore_session=core, region_name=region)
+    return home.assumed(call(home.get("sts", region).assume_role, "AssumeRole", **kwargs)["Credentials"])
 
 
 def caller(home: Clients, region: str) -> tuple[str, str]:

@@ -58,6 +58,7 @@ PTC_RULE = "AWS::ECR::PullThroughCacheRule"
 TEMPLATE = "AWS::ECR::RepositoryCreationTemplate"
 REGISTRY_POLICY = "AWS::ECR::RegistryPolicy"
 _PTC_TYPES = frozenset((PTC_RULE, TEMPLATE, REGISTRY_POLICY))
+_CUSTOMER_KEY_TYPES = frozenset(("AWS::KMS::Key", "AWS::KMS::ReplicaKey", "AWS::KMS::Alias"))
 _POLICY_TYPES = frozenset(("AWS::IAM::Policy", MANAGED_POLICY, "AWS::IAM::RolePolicy"))
 _TOKEN_KEYS = frozenset(("accesstoken", "password", "token"))
 
@@ -410,14 +411,36 @@ class _Template:
             declared["name"] = secret["Name"] = self.string_prop(lid, "Name")
         else:
             secret["Name"] = Unknown(f"secret {lid} has no Name: CloudFormation generates one")
+        data: dict[str, Any] = {"secret": secret, "declared": declared}
         if "KmsKeyId" in props:
             declared["kmsKeyId"] = secret["KmsKeyId"] = self.string_prop(lid, "KmsKeyId")
+            customer_key = self.customer_managed_key(props["KmsKeyId"], declared["kmsKeyId"])
+            if customer_key:  # what KMS DescribeKey would say, as the live collector records it
+                declared["customerManagedKey"], data["kmsKeyManager"] = customer_key, "CUSTOMER"
         declared.update(self.secret_value_shape(lid, props))
         origin = self.origin(self.props_path(lid, "Name") if "Name" in props else ("Resources", lid))
         if isinstance(arn, str):  # made up from the Name (or ptclint's key for it): no rule judges its shape
-            made = {"arnFrom": f"the Name of {lid}" if "Name" in props
-                    else f"the name CloudFormation generates for {lid}"}
-            registry.secrets[arn] = Lookup(Status.FOUND, {"secret": secret, "declared": declared, **made}, origin)
+            data["arnFrom"] = (f"the Name of {lid}" if "Name" in props
+                               else f"the name CloudFormation generates for {lid}")
+            registry.secrets[arn] = Lookup(Status.FOUND, data, origin)
+
+    def customer_managed_key(self, raw: Any, value: Any) -> str:
+        """The key a secret's KmsKeyId names when it is certainly customer managed: a Ref or GetAtt
+        of a KMS key or alias declared in the template, or an alias outside alias/aws/ (aliases
+        of AWS managed keys are reserved there); else ""."""
+        target = raw.get("Ref") if isinstance(raw, dict) else None
+        getatt = raw.get("Fn::GetAtt") if isinstance(raw, dict) else None
+        if isinstance(getatt, list) and getatt:
+            target = getatt[0]
+        elif isinstance(getatt, str):
+            target = getatt.split(".", 1)[0]
+        resource = self.data["Resources"].get(target) if isinstance(target, str) else None
+        if isinstance(resource, dict) and resource.get("Type") in _CUSTOMER_KEY_TYPES:
+            return str(target)
+        alias = value.split(":", 5)[-1] if isinstance(value, str) and value.startswith("arn:") else value
+        if isinstance(alias, str) and alias.startswith("alias/") and not alias.startswith("alias/aws/"):
+            return alias
+        return ""
 
     def secret_value_shape(self, lid: str, props: dict) -> dict[str, Any]:
         """valueKeys / valueIsJsonObject / literalToken. Never returns or keeps the value itself."""

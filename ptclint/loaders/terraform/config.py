@@ -74,7 +74,8 @@ def load(source: Source, ctx: LoadContext) -> list[Registry]:
     directory = source.path
     try:
         unit = Unit(directory, ctx)
-        return build_registries(_objects(unit))
+        disabled: list[M.ProviderInfo] = []
+        return _registries(unit, _objects(unit, disabled), ctx, disabled)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         # A configuration shape the evaluator did not foresee: report it, never a traceback (nor a value).
         if os.environ.get("PTCLINT_DEBUG"):
@@ -145,8 +146,10 @@ def root_modules(directories: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------- collecting the modelled resources
 
-def _objects(unit: Unit) -> list[M.TfObject]:
-    """The modelled resource instances of the root module and, depth first, of its module calls."""
+def _objects(unit: Unit, disabled: list[M.ProviderInfo]) -> list[M.TfObject]:
+    """The modelled resource instances of the root module and, depth first, of its module calls.
+    `disabled` gets the provider of each creation template block with no instances (count = 0,
+    an empty for_each): the unit manages templates, it just creates none here."""
     out: list[M.TfObject] = []
     root = ModuleInstance.root_of(unit)
     for name in unit.root_values:  # a value given for a root variable is checked even when unused,
@@ -155,24 +158,48 @@ def _objects(unit: Unit) -> list[M.TfObject]:
                 root.var(name)
             except TfError:
                 pass
-    _collect(root, out, 0)
+    _collect(root, out, 0, disabled)
     return out
 
 
-def _collect(mi: ModuleInstance, out: list[M.TfObject], depth: int) -> None:
+def _collect(mi: ModuleInstance, out: list[M.TfObject], depth: int, disabled: list[M.ProviderInfo]) -> None:
+    """Never drops a resource silently: one whose instances are unknown is judged as one instance with
+    an unknown key, and it and a module not on disk are recorded in `unit.not_judged`."""
     for mode, rtype, rname in mi.mdef.resources:
         if (mode == "managed" and rtype in M.MANAGED_TYPES) or (mode == "data" and rtype == M.POLICY_DOCUMENT):
             expansion = mi.expand_resource(mode, rtype, rname)
+            if isinstance(expansion, Unknown):
+                expansion = mi.unknown_instance(mode, rtype, rname, expansion)
             for inst in _instances(expansion):
                 out.append(inst.to_object())
+            if mode == "managed" and rtype == M.TEMPLATE and expansion in ({}, []):
+                disabled.append(mi.block_provider(mode, rtype, rname))
     for call in mi.mdef.modules:
         children = mi.module_instances(call)
+        if isinstance(children, NotOnDisk):
+            mi.not_on_disk(call, children)
+            continue
+        if isinstance(children, Unknown):
+            children = mi.unknown_module(call, children)
         for child in _instances(children):
-            _collect(child, out, depth + 1)
+            _collect(child, out, depth + 1, disabled)
+
+
+def _registries(unit: Unit, objects: list[M.TfObject], ctx: LoadContext,
+                disabled: list[M.ProviderInfo]) -> list[Registry]:
+    """The unit's registries, carrying what could not be seen whole; a unit of which nothing PTC-related
+    could be seen but something was not seen still yields a registry, so the report names it."""
+    registries = build_registries(objects, disabled_templates=disabled)
+    if unit.not_judged and not registries:
+        first = unit.not_judged[0].origin
+        registries = [Registry(account=ctx.account, region=ctx.region, source="iac", origin=first)]
+    if registries:
+        registries[0].not_judged.extend(unit.not_judged)
+    return registries
 
 
 def _instances(expansion: Any) -> list:
-    if isinstance(expansion, (Unknown, NotOnDisk)) or expansion is None:
+    if expansion is None:
         return []
     if isinstance(expansion, dict):
         return list(expansion.values())

@@ -20,7 +20,8 @@ from lark import Token, Tree
 
 from ptclint import budgets
 from ptclint.loaders.terraform import operators
-from ptclint.loaders.terraform.functions import FUNCTIONS
+from ptclint.loaders.terraform.fileset import fileset
+from ptclint.loaders.terraform.function_table import FUNCTIONS, NOT_PURE
 from ptclint.loaders.terraform.hcl import children, name_of
 from ptclint.loaders.terraform.scope import Env, TemplateVariables
 from ptclint.loaders.terraform.values import (
@@ -214,8 +215,13 @@ class Evaluator:
         if name in ("try", "can"):
             return self._try(name, arg_nodes, env)
         fn = FUNCTIONS.get(name)
-        if fn is None and name in ("file", "templatefile", "fileexists"):
+        if fn is None and name in ("file", "templatefile", "fileexists", "fileset"):
             return self._file_function(name, arg_nodes, env)
+        if fn is None and name == "abspath":
+            fn = self._abspath
+        if fn is None and name in NOT_PURE:
+            raise TfError(f"function {name}() is not evaluated by ptclint (its result depends on when or where "
+                          "Terraform runs)")
         if fn is None:
             raise TfError(f"function {name}() is not evaluated by ptclint")
         args = [plain(self.eval(a, env)) for a in arg_nodes]
@@ -234,6 +240,13 @@ class Evaluator:
         # only format() (the text before an unknown) and jsonencode() (the structure around unknown
         # leaves) know part of what they make
         return fn(*args) if name in ("format", "jsonencode") else opaque(fn(*args))
+
+    def _abspath(self, path: Any) -> Any:
+        """Terraform runs in the root module's directory: a relative path is taken from there."""
+        if not isinstance(path, str):
+            raise TfError("abspath(): expected a string")
+        base = self.root_dir or os.getcwd()
+        return os.path.normpath(os.path.join(base, path)).replace(os.sep, "/")
 
     def _try(self, name: str, nodes: list, env: Env) -> Any:
         if name == "can":
@@ -272,6 +285,10 @@ class Evaluator:
             raise TfError(f"{name}(): the file lies outside the scanned directory and is not read")
         if name == "fileexists":
             return os.path.isfile(real)
+        if name == "fileset":
+            if len(args) != 2 or not isinstance(args[1], str):
+                raise TfError("fileset() needs a directory and a pattern")
+            return fileset(real, args[1])
         text = read_regular_file(real, self.max_file_bytes, name)
         text = text.replace("\r\n", "\n")
         if name == "file":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 from lark import Tree
@@ -23,10 +24,22 @@ from ptclint.loaders.terraform.resources import ResourceInstance
 from ptclint.loaders.terraform.scope import BARE_NAME, Env, Namespace, NoReferences
 from ptclint.loaders.terraform.values import Lazy, TfError, TfSet, kind_of, plain
 from ptclint.loaders.terraform.variables import MISMATCH, convert, is_sensitive, non_nullable, type_name
-from ptclint.model import Unknown
+from ptclint.model import NotJudged, Unknown
 
 _MAX_MODULE_DEPTH = 16
 _MISSING = object()
+
+
+UNKNOWN_KEY = "[?]"  # the instance key of a resource whose for_each / count is not known statically
+
+
+def shown_source(source: str) -> str:
+    """A module source as reports may show it: without the credentials a git or HTTP URL can carry
+    (`https://user:token@host/...`, go-getter's `?sshkey=...`); only a `ref` query stays."""
+    source = re.sub(r"(://)[^/@]*@", r"\1", source)
+    base, _, query = source.partition("?")
+    refs = [p for p in query.split("&") if p.startswith("ref=")]
+    return base + ("?" + "&".join(refs) if refs else "")
 
 
 class NotOnDisk:
@@ -56,6 +69,7 @@ class ModuleInstance:
         self._expanded: dict[tuple, Any] = {}
         self._modules: dict[str, Any] = {}
         self._providers: dict[str, M.ProviderInfo] = {}
+        self._unknown_causes: dict[str, str] = {}  # address -> why its for_each / count is unknown
 
     @classmethod
     def root_of(cls, unit: Unit) -> ModuleInstance:
@@ -201,6 +215,11 @@ class ModuleInstance:
             raise TfError("for_each or count refers to its own resource")
         return value
 
+    def block_provider(self, mode: str, rtype: str, rname: str) -> M.ProviderInfo:
+        """The provider (account, Region) a resource block uses, whether or not it has instances."""
+        address = f"{self.prefix}{'data.' if mode == 'data' else ''}{rtype}.{rname}"
+        return ResourceInstance(self, self.mdef.resources[(mode, rtype, rname)], mode, rtype, address, {}).provider()
+
     def _expand(self, block: Block, address: str, make: Any) -> Any:
         """for_each -> {key: instance}; count -> [instance]; neither -> instance; unknown -> Unknown."""
         try:
@@ -218,13 +237,16 @@ class ModuleInstance:
         if for_each is not None:
             value = plain(ev.value(for_each.expr, Env(self)))
             if isinstance(value, Unknown):
+                self._unknown_causes[address] = value.reason
                 return Unknown(f"the instances of {address} are not known statically (for_each: {value.reason})")
             if isinstance(value, dict):
                 items = list(value.items())
             elif isinstance(value, TfSet):
                 for element in value:
                     if isinstance(element, Unknown):
-                        return Unknown(f"the instances of {address} are not known statically")
+                        self._unknown_causes[address] = f"an element: {element.reason}"
+                        return Unknown(f"the instances of {address} are not known statically "
+                                       f"(for_each: an element: {element.reason})")
                     if not isinstance(element, str):
                         raise InputError(for_each.origin.file, f"{address}: for_each over a set needs a set of "
                                          f"strings, but it holds {kind_of(element)}", for_each.origin.line,
@@ -242,6 +264,7 @@ class ModuleInstance:
         if count is not None:
             value = plain(ev.value(count.expr, Env(self)))
             if isinstance(value, Unknown):
+                self._unknown_causes[address] = value.reason
                 return Unknown(f"the instances of {address} are not known statically (count: {value.reason})")
             number = value
             if isinstance(value, str):
@@ -260,6 +283,44 @@ class ModuleInstance:
             return out_list
         self.unit.count_instance(block.origin)
         return make(address, {})
+
+    def unknown_instance(self, mode: str, rtype: str, rname: str, unknown: Unknown) -> ResourceInstance:
+        """The one instance a resource whose for_each / count is unknown is judged as: its key (and
+        `each.value`, `count.index`) unknown, so everything built from them stays unknown while its
+        other arguments are still judged. The resource is recorded as not judged whole."""
+        block = self.mdef.resources[(mode, rtype, rname)]
+        address = f"{self.prefix}{'data.' if mode == 'data' else ''}{rtype}.{rname}"
+        return ResourceInstance(self, block, mode, rtype, address + UNKNOWN_KEY,
+                                self._unknown_bindings(block, address, unknown))
+
+    def unknown_module(self, name: str, unknown: Unknown) -> ModuleInstance:
+        """A module call whose for_each / count is unknown: one instance with an unknown key."""
+        block = self.mdef.modules[name]
+        address = f"{self.prefix}module.{name}"
+        directory = self._module_dir(self.unit.evaluator.value(block.attrs["source"].expr, Env(NoReferences())),
+                                     (*self.call_path, name))
+        assert directory is not None  # only a module on disk has instances whose keys can be unknown
+        return ModuleInstance(self.unit, self.unit.module_def(directory), address + UNKNOWN_KEY, self, block,
+                              Env(self, self._unknown_bindings(block, address, unknown)), _provider_map(block),
+                              (*self.call_path, name))
+
+    def _unknown_bindings(self, block: Block, address: str, unknown: Unknown) -> dict[str, Any]:
+        meta = "for_each" if "for_each" in block.attrs else "count"
+        why = self._unknown_causes.get(address, unknown.reason)
+        self.unit.not_judged.append(NotJudged(
+            address, f"{meta} is not known statically ({why}): judged as one instance with an unknown key",
+            block.attrs[meta].origin))
+        key = Unknown(f"the instance key of {address} is not known statically ({why})")
+        if meta == "count":
+            return {"count": {"index": key}}
+        return {"each": {"key": key, "value": Unknown(f"each.value of {address} is not known statically ({why})")}}
+
+    def not_on_disk(self, name: str, missing: NotOnDisk) -> None:
+        """A module call whose source is not on disk: recorded, so the unit never reads as clean."""
+        block = self.mdef.modules[name]
+        origin = block.attrs["source"].origin if "source" in block.attrs else block.origin
+        self.unit.not_judged.append(NotJudged(f"{self.prefix}module.{name}",
+                                              f"{missing.reason}: its resources were not judged", origin))
 
     # -- modules
 
@@ -301,7 +362,7 @@ class ModuleInstance:
         call_path = (*self.call_path, name)
         directory = self._module_dir(source, call_path)
         if directory is None:
-            return NotOnDisk(f"module {name} (source {source!r}) is not on disk")
+            return NotOnDisk(f"module {name} (source {shown_source(source)!r}) is not on disk")
         if len(call_path) > _MAX_MODULE_DEPTH:
             raise InputError(block.origin.file, f"module {name}: modules nest more than {_MAX_MODULE_DEPTH} deep "
                              "(does a module call itself?)", block.origin.line, block.origin.column)

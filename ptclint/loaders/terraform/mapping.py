@@ -9,6 +9,8 @@ Roles and IAM policies are mapped in `iam_mapping`.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ptclint.errors import InputError
@@ -163,8 +165,11 @@ def _tags(value: Any) -> Any:
 
 def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderInfo, dict]] | None = None,
                      plan: bool = False,
-                     registry_origins: dict[tuple[str, str], Origin] | None = None) -> list[Registry]:
-    """Group objects by (account, region) and build the model. Returns [] for a unit with no PTC content."""
+                     registry_origins: dict[tuple[str, str], Origin] | None = None,
+                     disabled_templates: Sequence[ProviderInfo] = ()) -> list[Registry]:
+    """Group objects by (account, region) and build the model. Returns [] for a unit with no PTC content.
+    `disabled_templates`: providers of creation template blocks with no instances (count = 0); the
+    registry of each manages templates, so "no template applies" is judged there."""
     registries: dict[tuple[str, str], Registry] = {}
 
     def registry_for(p: ProviderInfo) -> Registry:
@@ -210,6 +215,9 @@ def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderI
 
     if not registries:
         return []  # nothing PTC-related in this unit
+    for p in disabled_templates:
+        if (p.account, p.region) in registries:
+            registries[(p.account, p.region)].carries(DataKind.TEMPLATES)
 
     _secrets(by_type, by_address, registry_for, registries)
     roles_and_policies(by_type, by_address, registry_for, registries)
@@ -224,6 +232,25 @@ def _generated_name(address: str, name_prefix: Any) -> Unknown:
     reason = f"the name of {address} is generated at apply from its name_prefix"
     start = name_prefix if isinstance(name_prefix, str) else getattr(name_prefix, "prefix", "")
     return PartlyKnown(reason, start) if start else Unknown(reason)
+
+
+# KMS resources that are always customer managed keys (an alias names one too: aliases of AWS
+# managed keys are reserved under alias/aws/ and cannot be created).
+_CUSTOMER_KEY_RE = re.compile(r"(?:^|\.)(aws_kms_(?:key|replica_key|external_key|replica_external_key|alias))\.[^.]+$")
+
+
+def _customer_managed_key(s: TfObject) -> str:
+    """The KMS key a secret's kms_key_id names when it is certainly customer managed: a key (or
+    alias) resource declared in the same unit, or a literal alias outside alias/aws/; else ""."""
+    ref = s.refs.get("kms_key_id", "")
+    if ref and not ref.startswith("data.") and _CUSTOMER_KEY_RE.search(ref):
+        return ref
+    value = s.values.get("kms_key_id")
+    if isinstance(value, str):
+        alias = value.split(":", 5)[-1] if value.startswith("arn:") else value
+        if alias.startswith("alias/") and not alias.startswith("alias/aws/"):
+            return alias
+    return ""
 
 
 def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dict) -> None:
@@ -250,6 +277,9 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
                 declared["forceDeleteWithoutRecovery"] = window == 0
         if is_set(s.values.get("kms_key_id")):
             declared["kmsKeyId"] = s.values["kms_key_id"]
+        customer_key = _customer_managed_key(s)
+        if customer_key:
+            declared["customerManagedKey"] = customer_key
         value_info: dict[str, Any] = {}
         for v in versions:
             if not linked(v, "secret_id", s, arn) or v.declared_value is None:
@@ -265,7 +295,10 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
         if is_set(s.values.get("kms_key_id")):
             secret["KmsKeyId"] = s.values["kms_key_id"]
         origin = s.origins.get("name") or s.origins.get("name_prefix") or s.origin
-        lookup = Lookup(Status.FOUND, {"secret": secret, "declared": declared, **made}, origin)
+        data: dict[str, Any] = {"secret": secret, "declared": declared, **made}
+        if customer_key:  # what KMS DescribeKey would say (KeyManager), as the live collector records it
+            data["kmsKeyManager"] = "CUSTOMER"
+        lookup = Lookup(Status.FOUND, data, origin)
         reg = registry_for(s.provider)
         reg.carries(DataKind.SECRETS)
         reg.secrets[arn] = lookup

@@ -15,7 +15,7 @@ from ptclint.loaders.terraform.hcl import Attr, Block, parse_hcl
 from ptclint.loaders.terraform.objects import Options
 from ptclint.loaders.terraform.scope import Env, NoReferences
 from ptclint.loaders.terraform.variables import root_variable_values
-from ptclint.model import Origin
+from ptclint.model import NotJudged, Origin
 
 _MAX_INSTANCES = 10_000
 
@@ -122,6 +122,7 @@ class Unit(Reader):
         self.evaluator = Evaluator(root_dir=self.root_dir, max_file_bytes=self.max_bytes)
         self.defs: dict[str, ModuleDef] = {}
         self.instances = 0
+        self.not_judged: list[NotJudged] = []  # resources and module calls not seen whole
         self.root_def = self.module_def(self.root_dir)
         self.root_values = root_variable_values(self.root_dir, ctx.options or Options(), self.read)
 

@@ -124,6 +124,9 @@ class _Plan:
             for key in ("type", "mode", "name", "module_address"):
                 if key in rc:
                     self.string(rc, path, key)
+            for key in ("before_sensitive", "after_sensitive", "after_unknown"):
+                if key in change:  # misread, a sensitive value could be shown or an unknown judged
+                    self.marks(change[key], (*path, "change", key), f"{rc['address']}: {key}")
             self.changes[rc["address"]] = (path, rc)
         self.resources: dict[str, tuple[tuple, dict, str]] = {}  # address -> (json path, resource, module addr)
         values_key = "planned_values" if self.is_plan else "values"
@@ -173,6 +176,22 @@ class _Plan:
         self.check(value, path, kind, what)
         return value
 
+    def marks(self, value: Any, path: tuple, what: str) -> None:
+        """`*_sensitive`, `sensitive_values`, `after_unknown`: true / false, or objects and lists of
+        them shaped like the values (Terraform writes nothing else). Any other shape is an input
+        error at its JSON path: guessing would show a sensitive value or judge an unknown one."""
+        todo = [(value, path)]
+        while todo:
+            item, where = todo.pop()
+            if isinstance(item, bool):
+                continue
+            if isinstance(item, dict):
+                todo.extend((v, (*where, k)) for k, v in item.items())
+            elif isinstance(item, list):
+                todo.extend((v, (*where, i)) for i, v in enumerate(item))
+            else:
+                self.fail(where, f"{what}: expected true, false, or an object or list of them, got {kind_of(item)}")
+
     def string(self, item: dict, path: tuple, key: str) -> str:
         if not isinstance(item.get(key), str):
             self.fail((*path, key) if key in item else path, f"{key}: expected a string")
@@ -195,6 +214,11 @@ class _Plan:
             mode = res.get("mode", "managed")
             if "values" in res and res["values"] is not None:
                 self.check(res["values"], (*rpath, "values"), dict, "an object")
+            if "sensitive_values" in res:
+                if not isinstance(res["sensitive_values"], dict):  # ignoring it would show values marked secret
+                    self.fail((*rpath, "sensitive_values"), f"{address}: sensitive_values: expected an object, got "
+                                                            f"{kind_of(res['sensitive_values'])}")
+                self.marks(res["sensitive_values"], (*rpath, "sensitive_values"), f"{address}: sensitive_values")
             if data_only and mode != "data":
                 continue
             self.resources.setdefault(address, (rpath, res, module_address))
@@ -351,12 +375,34 @@ class _Plan:
         data, _ = rule_data(obj) if rtype == M.RULE else template_data(obj)
         return data
 
+    def _disabled_templates(self, objects: list[M.TfObject]) -> list[M.ProviderInfo]:
+        """Providers of creation template blocks in the configuration that have no instance in the
+        plan (count = 0, an empty for_each): the unit manages templates, it creates none."""
+        planned = {re.sub(r"\[[^\]]*\]$", "", o.address) for o in objects if o.type == M.TEMPLATE}
+        out: list[M.ProviderInfo] = []
+        todo: list[tuple[str, Any]] = [("", self.cfg.config.get("root_module") if isinstance(self.cfg.config, dict)
+                                         else None)]
+        while todo:
+            prefix, module = todo.pop()
+            if not isinstance(module, dict):
+                continue
+            for cres in module.get("resources") or []:
+                if (isinstance(cres, dict) and cres.get("mode") == "managed" and cres.get("type") == M.TEMPLATE
+                        and f"{prefix}{M.TEMPLATE}.{cres.get('name')}" not in planned
+                        and ("count_expression" in cres or "for_each_expression" in cres)):
+                    out.append(self.cfg.provider(self.cfg.provider_key(cres, prefix.rstrip("."))))
+            for name, call in (module.get("module_calls") or {}).items():
+                if isinstance(call, dict) and "count_expression" not in call and "for_each_expression" not in call:
+                    todo.append((f"{prefix}module.{name}.", call.get("module")))
+        return out
+
     # -- result
 
     def registries(self) -> list[Registry]:
         objects, by_address = self.objects()
         changes = self.plan_changes(by_address) if self.is_plan else None
-        registries = build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data)
+        registries = build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data,
+                                      disabled_templates=self._disabled_templates(objects))
         for reg in registries:
             if reg.origin is None:
                 reg.origin = origin_at(self.doc, self._ctx(), ())
