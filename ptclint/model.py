@@ -41,6 +41,42 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class PartlyKnown(Unknown):
+    """An unknown string whose beginning is known: a Terraform `name_prefix`, a literal prefix joined
+    with an unresolved suffix (`"ecr-pullthroughcache/${var.env}"`, `format()`, `Fn::Sub`, `Fn::Join`).
+
+    It is an `Unknown` to everything that does not ask for more, so no rule can mistake it for a
+    value; the name-prefix helpers of the rule library (`rulelib.values.starts_with_known`) judge
+    it on `prefix` where the prefix alone decides."""
+
+    prefix: str = ""
+
+    def __repr__(self) -> str:
+        return f"<unknown: {self.prefix!r}...: {self.reason}>"
+
+
+def partly_known(unknown: Unknown, known: str) -> Unknown:
+    """The unknown a string becomes when `known` text comes before the unresolved `unknown` part:
+    a `PartlyKnown` with that beginning (plus what `unknown` knows of its own), so the rules that
+    judge a name's prefix can judge it (`"ecr-pullthroughcache/${var.env}"`, `Fn::Sub`, `Fn::Join`)."""
+    prefix = known + (unknown.prefix if isinstance(unknown, PartlyKnown) else "")
+    return PartlyKnown(unknown.reason, prefix) if prefix else unknown
+
+
+@dataclass(frozen=True)
+class UnknownLeaves(Unknown):
+    """An encoded JSON document (Terraform `jsonencode`, a policy document) some of whose leaves are
+    unknown: `document` keeps its structure with `Unknown` leaves, so a policy statement that is fully
+    known can still decide a rule and the keys of a secret value are known when its values are not.
+    Everything else sees an `Unknown` (the text as a whole is not known)."""
+
+    document: Any = field(default=None, compare=False, hash=False)
+
+    def __repr__(self) -> str:
+        return f"<unknown leaves: {self.reason}>"
+
+
+@dataclass(frozen=True)
 class Origin:
     """Where a value was read: a file position (1-based) or, for live data, the snapshot written."""
 

@@ -6,6 +6,8 @@ shape (account and Region default to 111122223333 / eu-west-1) plus `name`, `exp
 pass, unknown or skip), optionally `severity`, `params` (the rule's params) and `policy` (the
 organization policy, keys as in `[tool.ptclint.policy]`). `{"$unknown": reason}` stands for a value
 an IaC input could not resolve; it becomes `model.Unknown(reason)` where it stands.
+`{"$unknown": reason, "$prefix": text}` is a partly known string (`model.PartlyKnown`): it starts
+with `text`, the rest is unknown (a Terraform `name_prefix`, `"ecr-pullthroughcache/${var.env}"`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ptclint.errors import PtclintError
 from ptclint.loaders import normalise
 from ptclint.loaders.merge import link_lookups
 from ptclint.loaders.snapshot import registry_policy_lookup
-from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
+from ptclint.model import DataKind, Lookup, Origin, PartlyKnown, Registry, Resource, Status, Unknown
 from ptclint.report import Outcome, OutcomeKind, Skip
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -45,10 +47,13 @@ def load_case_file(path: Path) -> dict[str, Any]:
 
 
 def unknowns(value: Any) -> Any:
-    """The case value with each `{"$unknown": reason}` as `model.Unknown(reason)`."""
+    """The case value with each `{"$unknown": reason}` as `model.Unknown(reason)` (and with a
+    `"$prefix"`, as `model.PartlyKnown`)."""
     if isinstance(value, dict):
         if set(value) == {"$unknown"}:
             return Unknown(str(value["$unknown"]))
+        if set(value) == {"$unknown", "$prefix"}:
+            return PartlyKnown(str(value["$unknown"]), str(value["$prefix"]))
         return {k: unknowns(v) for k, v in value.items()}
     if isinstance(value, list):
         return [unknowns(v) for v in value]

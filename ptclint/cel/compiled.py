@@ -150,8 +150,9 @@ def _call(F: Functions, name: str, values: list[Any]) -> Any:
     fn = F.get(name)
     if fn is None:
         return _E(f"undeclared reference to '{name}' (in activation '{_ACTIVATION}", KeyError, (name,))
+    lenient = getattr(fn, "sees_unknowns", False)  # judges what is known of an unknown argument
     for v in values:
-        if isinstance(v, _E):
+        if isinstance(v, _E) and not (lenient and isinstance(v, runtime.UnknownValue)):
             return v
     key = _memo_key(name, values)
     if key is not None and key in _MEMO:

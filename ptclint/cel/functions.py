@@ -57,6 +57,8 @@ def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     call.__name__ = fn.__name__
     call.__doc__ = fn.__doc__
+    if getattr(fn, "sees_unknowns", False):  # see runtime.sees_unknowns
+        call.sees_unknowns = True  # type: ignore[attr-defined]
     return call
 
 

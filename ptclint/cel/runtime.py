@@ -42,9 +42,10 @@ class CelSyntaxError(Exception):
 class UnknownValue(CELEvalError):
     """CEL's form of a value the input could not resolve; carries the reason."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, value: Unknown | None = None) -> None:
         super().__init__(f"unknown: {reason}")
         self.reason = reason
+        self.value = value  # the model's unknown it stands for (a PartlyKnown keeps its prefix through CEL)
 
 
 class EvaluationFailed(Exception):
@@ -80,7 +81,7 @@ def to_cel(value: Any, leaf: Callable[[Any], Any] | None = None) -> Any:
         if converted is not None:
             return converted
     if isinstance(value, Unknown):
-        return UnknownValue(value.reason)
+        return UnknownValue(value.reason, value)
     if isinstance(value, CELEvalError):
         return value
     if isinstance(value, bool):
@@ -108,7 +109,7 @@ def to_cel(value: Any, leaf: Callable[[Any], Any] | None = None) -> Any:
 def to_python(value: Any) -> Any:
     """CEL values to plain Python; an `UnknownValue` becomes a `model.Unknown`."""
     if isinstance(value, UnknownValue):
-        return Unknown(value.reason)
+        return value.value if value.value is not None else Unknown(value.reason)
     if isinstance(value, celtypes.BoolType):
         return bool(value)
     if isinstance(value, celtypes.IntType):
@@ -327,7 +328,24 @@ class _Evaluator(Evaluator):
             if isinstance(args[0], CELEvalError):
                 return args[0]
             return celtypes.BoolType(True)
-        return super().function_eval(name_token, exprlist)
+        args = exprlist if isinstance(exprlist, CELEvalError) else list(exprlist or [])
+        if sees_unknowns(self.activation, name_token.value, args):
+            return self.activation.resolve_function(name_token.value)(*args)
+        return super().function_eval(name_token, args)
+
+
+def sees_unknowns(activation: Any, name: str, args: Any) -> bool:
+    """A function marked `sees_unknowns` (it judges what is known of an unknown value, such as the
+    prefix of a partly known string) is called with unknown arguments instead of being one; any
+    other error argument still is the answer."""
+    if isinstance(args, CELEvalError):
+        return False
+    try:
+        fn = activation.resolve_function(name) if activation is not None else None
+    except KeyError:
+        return False
+    return bool(getattr(fn, "sees_unknowns", False)) and not any(
+        isinstance(a, CELEvalError) and not isinstance(a, UnknownValue) for a in args)
 
 
 # ---------------------------------------------------------------- compile

@@ -17,7 +17,7 @@ from typing import Any
 
 from ptclint.model import Unknown
 from ptclint.rulelib.aws import is_symbolic, parse_arn
-from ptclint.rulelib.tri import known, known_str
+from ptclint.rulelib.tri import Error, Unresolved, any_, known, known_str, value_of
 
 
 def policy_statements(doc: Any) -> list[Any]:
@@ -181,21 +181,61 @@ def _statement_has_resource(st: Mapping[str, Any], resource: str | None, deny: b
     return not any(match(p, resource) for p in patterns)
 
 
+def _statements_judged(doc: Any) -> list[Any]:
+    """The statements of one document, an unresolved document or statement as an `Unknown` in their
+    place (it may allow or deny anything), so that the statements that are known still count."""
+    if isinstance(doc, Unknown):
+        return [doc]
+    if isinstance(doc, Mapping) and "Statement" not in doc and "document" in doc:
+        return _statements_judged(doc["document"])
+    try:
+        doc = _policy_doc(doc)
+    except Unresolved as exc:
+        return [Unknown(exc.reason)]
+    raw = doc.get("Statement", [])
+    if isinstance(raw, Unknown):
+        return [raw]
+    raw_list = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
+    unknown = [st for st in raw_list if isinstance(st, Unknown)]
+    return [*policy_statements({"Statement": [st for st in raw_list if not isinstance(st, Unknown)]}), *unknown]
+
+
+def _denies(st: Any, action: str, resource: str | None) -> bool:
+    """Statement `st` is an unconditional Deny that reaches `action` (on all of `resource`)."""
+    st = known(st)
+    if not _statement_has_action(st, action) or known_str(st.get("Effect")) != "Deny":
+        return False
+    return not st.get("Condition") and _statement_has_resource(st, resource, True)  # any Condition: not counted
+
+
+def _allows(st: Any, action: str, resource: str | None) -> bool:
+    """Statement `st` is an Allow that reaches `action` (on some of `resource`)."""
+    st = known(st)
+    if not _statement_has_action(st, action) or known_str(st.get("Effect")) != "Allow":
+        return False
+    return _statement_has_resource(st, resource, False)
+
+
 def _decision(documents: Any, action: Any, resource: Any = None) -> str:
-    """'deny' (an unconditional Deny reaches the action), 'allow', or 'implicit' (nothing allows it)."""
+    """'deny' (an unconditional Deny reaches the action), 'allow', or 'implicit' (nothing allows it).
+
+    Judged statement by statement (Kleene): an unresolved statement makes the answer unknown (raises
+    `Unresolved`) only when the statements that are known do not decide it: a known unconditional
+    Deny decides 'deny'; a known Allow decides 'allow' only when no statement may deny."""
     action = known_str(action)
     resource = None if resource is None else known_str(resource)
-    allowed = False
-    for doc in _documents(documents):
-        for st in policy_statements(_policy_doc(doc)):
-            if not _statement_has_action(st, action):
-                continue
-            effect = known_str(st.get("Effect"))
-            if effect == "Deny" and not st.get("Condition") and _statement_has_resource(st, resource, True):
-                return "deny"
-            if effect == "Allow" and _statement_has_resource(st, resource, False):
-                allowed = True
-    return "allow" if allowed else "implicit"
+    statements = [st for doc in _documents(documents) for st in _statements_judged(doc)]
+    denied = any_(value_of(lambda st=st: _denies(st, action, resource)) for st in statements)
+    if denied is True:
+        return "deny"
+    allowed = any_(value_of(lambda st=st: _allows(st, action, resource)) for st in statements)
+    if allowed is False:
+        return "implicit"  # nothing allows it, whatever the unresolved statements deny
+    for verdict in (denied, allowed):
+        if isinstance(verdict, Error):
+            raise ValueError(verdict.why)
+        known(verdict)
+    return "allow"
 
 
 def allows(documents: Any, action: Any) -> bool:

@@ -19,7 +19,9 @@ from ptclint.rulelib.statements import (
     aws_principals,
     caller_unrestricted,
     deny_limits_caller,
+    each,
     is_allow,
+    judged_statements,
     matches_any,
     open_principal,
     reaches,
@@ -129,7 +131,7 @@ def _misplaced(registry: Any) -> Any:
     resource in another Region or account than the registry, or (naming the action itself, not
     `*` / `ecr:*`, while the registry has rules) a repository path no rule's namespace is in,
     inside or around. Unknown when that depends on an unresolved value."""
-    statements = statements_of(registry["registryPolicy"].get("policy"))
+    statements = judged_statements(registry["registryPolicy"].get("policy"))
     if isinstance(statements, Unknown):
         return statements
     region, account, rules = registry["region"], registry["account"], registry["pullThroughCacheRules"]
@@ -143,7 +145,7 @@ def _misplaced(registry: Any) -> Any:
         )
         return every((grant, resources))
 
-    return any_(misplaced(st) for st in statements)
+    return any_(each(statements, misplaced))
 
 
 def _elsewhere_shown(resource: Any, region: str, account: str) -> bool:
@@ -213,12 +215,11 @@ def _open(policy: Any) -> Any:
     """A registry policy lets every AWS principal (`*`, `{"AWS": "*"}`, NotPrincipal)
     perform ecr:CreateRepository or ecr:BatchImportUpstreamImage with no condition on the caller,
     and no Deny statement is conditioned on a caller key."""
-    statements = statements_of(policy)
+    statements = judged_statements(policy)
     if isinstance(statements, Unknown):
         return statements
-    if any(deny_limits_caller(st) for st in statements):
-        return False
-    return any_(_open_ptc_grant(st) for st in statements)
+    limited = any_(each(statements, deny_limits_caller))  # an unresolved statement may be such a Deny
+    return every((not_(limited), any_(each(statements, _open_ptc_grant)))) if limited is not True else False
 
 
 def _open_summary(policy: Any) -> str:
@@ -276,7 +277,7 @@ def _consumer_outcomes(registry: Any, rule: Any) -> Any:
     repositories, or an Unknown when the policy itself is unresolved."""
     lookup = registry["registryPolicy"]
     policy = lookup.get("policy")
-    statements = statements_of(policy)
+    statements = judged_statements(policy)
     if isinstance(statements, Unknown):
         return statements
     prefix = rule["ecrRepositoryPrefix"]
@@ -302,6 +303,9 @@ def _consumer_outcomes(registry: Any, rule: Any) -> Any:
 
     out: list[tuple[str | None, Any]] = []
     for st in statements:
+        if isinstance(st, Unknown):  # it may let another account import: who is not known
+            out.append((None, st))
+            continue
         imports = guard(allows_on, {"Statement": [st]}, BATCH_IMPORT, resource) if is_allow(st) else False
         if imports is False:
             continue
@@ -394,8 +398,8 @@ def _ecr_public_policies(registry: Any) -> list[Any]:
 
 
 def _ecr_public_verdict(doc: Any) -> Any:
-    statements = statements_of(doc)
-    return statements if isinstance(statements, Unknown) else any_(_ecr_public_grant(st) for st in statements)
+    statements = judged_statements(doc)
+    return statements if isinstance(statements, Unknown) else any_(each(statements, _ecr_public_grant))
 
 
 def _ecr_public_refs(registry: Any) -> Any:

@@ -214,7 +214,22 @@ def secret_name(arn: Any, secrets: Any) -> str:
     return resource.removeprefix("secret:")
 
 
+
+def made_up_arn(arn: Any, secrets: Any) -> Any:
+    """`arn` is an ARN ptclint made up, not one the input wrote: the key of a secret lookup with
+    `arnFrom` (an IaC loader built it from a declared secret's name or name_prefix, or from a data
+    source that finds a secret by name). Rules judge the name the user wrote, never such an ARN's
+    shape. Unknown for an unresolved `arn`."""
+    if isinstance(arn, Unknown):
+        return arn
+    if not isinstance(arn, str) or not isinstance(secrets, Mapping) or arn not in secrets:
+        return False
+    lookup = secrets[arn]
+    return isinstance(lookup, Mapping) and lookup.get("arnFrom") is not None
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "madeUpArn": made_up_arn,
     "secretName": secret_name,
     "unreferencedPtcSecrets": unreferenced_ptc_secrets,
     "unfilledArns": unfilled_arns,

@@ -4,7 +4,7 @@ what its Condition limits."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ptclint.model import Unknown
@@ -63,6 +63,27 @@ def statements_of(doc: Any) -> Any:
     return doc if isinstance(doc, Unknown) else policy_statements(doc)
 
 
+def judged_statements(doc: Any) -> Any:
+    """`statements_of(doc)`, with each statement the input could not resolve as an `Unknown` in its
+    place (`Statement = [{...}, var.extra]`): a verdict over the statements (`each`) then stays
+    unknown only when the known statements do not decide it, and an unknown statement never
+    vanishes."""
+    if isinstance(doc, Unknown):
+        return doc
+    statements = policy_statements(doc)
+    raw = doc.get("Statement") if isinstance(doc, Mapping) else None
+    if isinstance(raw, Unknown):
+        return raw
+    return [*statements, *(st for st in raw if isinstance(st, Unknown))] if isinstance(raw, list) else statements
+
+
+def each(statements: Iterable[Any], judge: Callable[[Mapping[str, Any]], Any]) -> Iterator[Any]:
+    """`judge(st)` for each statement of `judged_statements`; an unresolved statement is its own
+    (unknown) verdict. Combine with `tri.any_` / `tri.every` (Kleene)."""
+    for st in statements:
+        yield st if isinstance(st, Unknown) else judge(st)
+
+
 def matches_any(action: str, patterns: Iterable[str]) -> bool:
     """IAM action (pattern) `action` matches one of `patterns` (`ecr:Put*` matches ecr:PutImage)."""
     return any(action_matches(action, p) for p in patterns)
@@ -91,7 +112,8 @@ def reaches(st: Mapping[str, Any], actions: Iterable[str]) -> Any:
 
 
 def open_principal(st: Mapping[str, Any]) -> bool:
-    """`NotPrincipal`, `Principal: "*"` or `{"AWS": "*"}` (alone or in a list)."""
+    """`NotPrincipal`, `Principal: "*"` or `{"AWS": "*"}` (alone or in a list). An unresolved
+    principal leans towards "restricted" (an open grant is reported only when it is written)."""
     if "NotPrincipal" in st:
         return True
     principal = st.get("Principal")

@@ -15,7 +15,9 @@ from ptclint.rulelib.statements import (
     account_of,
     aws_principals,
     caller_unrestricted,
+    each,
     is_allow,
+    judged_statements,
     matches_any,
     open_principal,
     reaches,
@@ -215,10 +217,10 @@ def _writes_outside(st: Mapping[str, Any], account: str) -> Any:
 def _exposed(policy: Any, account: Any) -> Any:
     """The repository policy `policy` has a statement open to every AWS principal with no
     condition on the caller, or one granting write actions to principals outside `account`."""
-    statements = statements_of(policy)
+    statements = judged_statements(policy)
     if isinstance(statements, Unknown):
         return statements
-    return any_(any_((_open_to_everyone(st), _writes_outside(st, account))) for st in statements)
+    return any_(each(statements, lambda st: any_((_open_to_everyone(st), _writes_outside(st, account)))))
 
 
 def _exposure_summary(policy: Any, account: Any) -> str:

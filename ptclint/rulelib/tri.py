@@ -69,6 +69,14 @@ class Unresolved(Exception):
         self.reason = unknown.reason
 
 
+def sees_unknowns(fn: Callable[..., T]) -> Callable[..., T]:
+    """Mark a rule library function that judges what is known of an unknown argument (the known
+    beginning of a `model.PartlyKnown` string): CEL calls it with the unknown instead of answering
+    unknown for it. It must itself answer unknown where what is known does not decide."""
+    fn.sees_unknowns = True  # type: ignore[attr-defined]
+    return fn
+
+
 # ---------------------------------------------------------------- the two channels
 
 

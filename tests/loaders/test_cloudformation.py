@@ -735,12 +735,17 @@ def test_secret_value_never_reaches_the_report(tmp_path: Path) -> None:
         assert "NotReal" not in proc.stdout + proc.stderr
 
 
-def test_secret_without_name_cannot_be_linked(tmp_path: Path) -> None:
+def test_secret_without_name_is_linked_by_ptclints_key(tmp_path: Path) -> None:
+    # CloudFormation generates the name: the rule carries ptclint's key for the declared secret
+    # (marked arnFrom, so no rule judges it as an ARN), and the name stays unknown
     registry = loaded(tmp_path, SECRET_RULE.replace("{value}", "").replace(
         "      Name: ecr-pullthroughcache/docker-hub\n", ""))
     arn = registry.rules[0].data["credentialArn"]
-    assert isinstance(arn, Unknown) and "generates" in arn.reason
-    assert registry.secrets == {} and registry.has(DataKind.SECRETS)
+    assert arn == "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:* (Secret)"
+    lookup = registry.secrets[arn].data
+    assert lookup["arnFrom"] == "the name CloudFormation generates for Secret"
+    assert isinstance(lookup["secret"]["Name"], Unknown) and "generates" in lookup["secret"]["Name"].reason
+    assert registry.has(DataKind.SECRETS)
 
 
 # ---------------------------------------------------------------- roles and policies

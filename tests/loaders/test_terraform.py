@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from ptclint.model import DataKind, Unknown
+from ptclint.model import DataKind, PartlyKnown, Unknown
 from ptclint.report import OutcomeKind
 from ptclint.scan import ScanOptions, run
 
@@ -131,9 +131,16 @@ def test_plan_links_unknown_credential_arn_to_the_declared_secret(catalog) -> No
     assert declared["recoveryWindowInDays"] == 0
     github = reg.secrets[rules["aws_ecr_pull_through_cache_rule.github"].data["credentialArn"]].data["declared"]
     assert github["valueKeys"] == ["password", "username"] and github["literalToken"] is False
-    # name_prefix: the ARN is generated at apply, so the credential stays unknown
+    # name_prefix: the ARN is generated at apply; the rule carries ptclint's key for the declared
+    # secret (marked arnFrom, so no rule judges its shape) and the name is partly known
     chainguard = rules["module.chainguard.aws_ecr_pull_through_cache_rule.this"]
-    assert isinstance(chainguard.data["credentialArn"], Unknown)
+    key = chainguard.data["credentialArn"]
+    assert key == ("arn:aws:secretsmanager:eu-central-1:${AWS::AccountId}:secret:ecr-pullthroughcache/chainguard-* "
+                   "(module.chainguard.aws_secretsmanager_secret.this)")
+    assert reg.secrets[key].data["arnFrom"] == "the name_prefix of module.chainguard.aws_secretsmanager_secret.this"
+    assert reg.secrets[key].data["secret"]["Name"] == PartlyKnown(
+        "the name of module.chainguard.aws_secretsmanager_secret.this is generated at apply from its name_prefix",
+        "ecr-pullthroughcache/chainguard-")
     assert chainguard.origin.file == "tests/fixtures/terraform/secrets/modules/chainguard/main.tf"
     role = reg.roles[rules["aws_ecr_pull_through_cache_rule.upstream"].data["customRoleArn"]].data
     assert role["role"]["RoleName"] == "ecr-ptc-upstream"
@@ -195,14 +202,18 @@ def test_unknown_hcl_values_give_no_findings_and_are_counted(catalog) -> None:
 
 def test_values_known_after_apply_in_a_plan_give_no_findings_and_are_counted(catalog) -> None:
     result = scan(catalog, FIX / "after-apply" / "plan.json")
-    assert not result.problems and not result.findings
+    assert not result.problems
+    # the Quay rule's secret has a generated name (name_prefix), but that it sets a credential is
+    # known: PTC-AUTH-002 judges that, and nothing judges the ARN ptclint made up for it
+    assert {(o.rule_id, o.identity.name) for o in result.findings} == {
+        ("PTC-AUTH-002", "aws_ecr_pull_through_cache_rule.quay")}
     details = {(o.identity.name, o.detail) for o in result.outcomes if o.kind is OutcomeKind.UNKNOWN}
     assert result.count(OutcomeKind.UNKNOWN) > 0
     assert ("aws_ecr_pull_through_cache_rule.mirror",
             "aws_ecr_pull_through_cache_rule.mirror.upstream_registry_url is known only after apply") in details
-    assert any(name == "aws_ecr_pull_through_cache_rule.quay" for name, _ in details)
     rules = {r.name: r for reg in result.registries for r in reg.rules}
-    assert isinstance(rules["aws_ecr_pull_through_cache_rule.quay"].data["credentialArn"], Unknown)
+    assert rules["aws_ecr_pull_through_cache_rule.quay"].data["credentialArn"].endswith(
+        ":secret:ecr-pullthroughcache/quay-* (aws_secretsmanager_secret.quay)")
     assert rules["aws_ecr_pull_through_cache_rule.k8s[0]"].data == {"ecrRepositoryPrefix": "k8s",
                                                                    "upstreamRegistryUrl": "registry.k8s.io"}
 

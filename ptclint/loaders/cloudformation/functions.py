@@ -26,7 +26,7 @@ from ptclint.loaders.cloudformation.values import (
     shape_of,
     unknown_name,
 )
-from ptclint.model import Unknown
+from ptclint.model import Unknown, partly_known
 
 
 class Resolving(Protocol):
@@ -105,8 +105,8 @@ def _fn_sub(r: Resolving, arg: Any, path: tuple) -> Any:
                          f"{unknown_name(name, [*r.parameters, *r.resources, *variables])}")
         resolved[name] = value
         if r.is_unknown(value):
-            if not r.opaque:
-                return value
+            if not r.opaque:  # the text before it is known (unless a dynamic reference is resolved later)
+                return value if DYNAMIC_REFERENCE in template else partly_known(value, "".join(out))
             value = OPAQUE
         text = scalar_text(value)
         if text is None:
@@ -134,11 +134,11 @@ def _fn_join(r: Resolving, arg: Any, path: tuple) -> Any:
         return items
     if not isinstance(items, list):
         r.fail(path + (1,), f"Fn::Join: the values must be a list, got {kind_of(items)}")
-    parts = []
+    parts: list[str] = []
     for i, item in enumerate(items):
         if r.is_unknown(item):
-            if not r.opaque:
-                return item
+            if not r.opaque:  # the values before it are known
+                return partly_known(item, "".join(p + delimiter for p in parts))
             item = OPAQUE
         text = scalar_text(item)
         if text is None:

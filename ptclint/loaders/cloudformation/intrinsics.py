@@ -39,7 +39,7 @@ from ptclint.loaders.cloudformation.values import (
     shape_of,
     unknown_name,
 )
-from ptclint.model import Unknown
+from ptclint.model import PartlyKnown, Unknown
 
 _SYMBOLIC = {"AWS::AccountId": "${AWS::AccountId}", "AWS::Region": "${AWS::Region}"}
 _DEPLOY_TIME = {
@@ -250,8 +250,14 @@ class Resolver:
         return self.unknown(f"{lid}.{attr} is known only after deployment")
 
     def secret_arn(self, lid: str) -> Any:
-        """The ARN a Ref to the secret returns, without the random suffix (a partial ARN)."""
+        """The ARN a Ref to the secret returns, without the random suffix (a partial ARN). ptclint
+        makes it up (the template declares the secret, `arnFrom` marks its lookup): for a name not
+        known statically (generated, or built from an unresolved parameter) it is ptclint's key for
+        the secret: the ARN as far as the name is known, `*` and the logical id."""
         name = self._named(lid, "Name", "secret")
+        if isinstance(name, Unknown):
+            start = name.prefix if isinstance(name, PartlyKnown) else ""
+            return self._arn("secretsmanager", True, "secret:", f"{start}* ({lid})")
         return self._arn("secretsmanager", True, "secret:", name)
 
     def role_arn(self, lid: str) -> Any:

@@ -419,7 +419,9 @@ class _Template:
                 declared["customerManagedKey"], data["kmsKeyManager"] = customer_key, "CUSTOMER"
         declared.update(self.secret_value_shape(lid, props))
         origin = self.origin(self.props_path(lid, "Name") if "Name" in props else ("Resources", lid))
-        if isinstance(arn, str):
+        if isinstance(arn, str):  # made up from the Name (or ptclint's key for it): no rule judges its shape
+            data["arnFrom"] = (f"the Name of {lid}" if "Name" in props
+                               else f"the name CloudFormation generates for {lid}")
             registry.secrets[arn] = Lookup(Status.FOUND, data, origin)
 
     def customer_managed_key(self, raw: Any, value: Any) -> str:

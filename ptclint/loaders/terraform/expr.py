@@ -31,6 +31,7 @@ from ptclint.loaders.terraform.values import (
     first_unknown,
     kind_of,
     norm_number,
+    opaque,
     plain,
     to_bool,
     to_number,
@@ -121,18 +122,18 @@ class Evaluator:
             cond, yes, no = [k for k in kids if isinstance(k, Tree)]
             c = to_bool(plain(self.eval(cond, env)))
             if isinstance(c, Unknown):
-                return c
+                return opaque(c)
             return self.eval(yes if c else no, env)
         if kind == "binary_op":
-            return operators.binary(self, kids, env)
+            return opaque(operators.binary(self, kids, env))
         if kind == "unary_op":
             op = str(kids[0]).strip()
             value = plain(self.eval(kids[1], env))
             if op == "!":
                 b = to_bool(value)
-                return b if isinstance(b, Unknown) else not b
+                return opaque(b) if isinstance(b, Unknown) else not b
             n = to_number(value)
-            return n if isinstance(n, Unknown) else -n
+            return opaque(n) if isinstance(n, Unknown) else -n
         if kind == "function_call":
             return self._call(kids, env)
         if kind == "for_tuple_expr" or kind == "for_object_expr":
@@ -227,14 +228,18 @@ class Evaluator:
         if expand and args:
             last = args.pop()
             if isinstance(last, Unknown):
-                return last
+                return opaque(last)
             if not isinstance(last, (list, tuple)):
                 raise TfError(f"{name}(): the argument expanded with ... must be a list")
             args.extend(last)
-        for a in args:  # an unknown argument makes the result unknown (unknowns inside containers stay in place)
-            if isinstance(a, Unknown):
-                return a
-        return fn(*args)
+        # an unknown argument makes the result unknown (unknowns inside containers stay in place);
+        # format() keeps the text before its first unknown argument
+        for i, a in enumerate(args):
+            if isinstance(a, Unknown) and not (name == "format" and i > 0):
+                return opaque(a)
+        # only format() (the text before an unknown) and jsonencode() (the structure around unknown
+        # leaves) know part of what they make
+        return fn(*args) if name in ("format", "jsonencode") else opaque(fn(*args))
 
     def _abspath(self, path: Any) -> Any:
         """Terraform runs in the root module's directory: a relative path is taken from there."""

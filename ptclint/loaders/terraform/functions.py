@@ -27,7 +27,7 @@ from ptclint.loaders.terraform.values import (
     to_number,
     to_string,
 )
-from ptclint.model import Unknown
+from ptclint.model import Unknown, partly_known
 
 
 def _need(cond: bool, message: str) -> None:
@@ -61,8 +61,8 @@ def _format(fmt: Any, *args: Any) -> Any:
         _need(0 <= argi < len(args), "format(): not enough arguments")
         arg = args[argi]
         argi += 1
-        if isinstance(arg, Unknown):
-            return arg
+        if isinstance(arg, Unknown):  # the text before it is known (unless a width pads it on the left)
+            return arg if width and "-" not in flags else partly_known(arg, "".join(out))
         if verb in ("s", "v"):
             if verb == "v" and not isinstance(arg, (str, int, float, bool)):
                 text = json_encode(arg)

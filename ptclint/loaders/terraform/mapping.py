@@ -24,15 +24,16 @@ from ptclint.loaders.terraform.objects import (
     TEMPLATE,
     TEMPLATE_FIELDS,
     TEMPLATE_STRING_FIELDS,
+    MadeUp,
     ProviderInfo,
     TfObject,
     decode_policy,
     is_set,
     linked,
-    secret_arn,
+    made_secret_arn,
 )
 from ptclint.loaders.terraform.values import json_encode, kind_of
-from ptclint.model import DataKind, Lookup, Origin, Registry, Resource, Status, Unknown
+from ptclint.model import DataKind, Lookup, Origin, PartlyKnown, Registry, Resource, Status, Unknown
 
 
 def _string(value: Any) -> Any:
@@ -223,6 +224,16 @@ def build_registries(objects: list[TfObject], plan_changes: list[tuple[ProviderI
     return list(registries.values())
 
 
+def _generated_name(address: str, name_prefix: Any) -> Unknown:
+    """The name of a secret without `name`: generated at apply, from `name_prefix` when it has one
+    (then partly known: it starts with the prefix)."""
+    if not is_set(name_prefix):
+        return Unknown(f"the name of {address} is not known statically")
+    reason = f"the name of {address} is generated at apply from its name_prefix"
+    start = name_prefix if isinstance(name_prefix, str) else getattr(name_prefix, "prefix", "")
+    return PartlyKnown(reason, start) if start else Unknown(reason)
+
+
 # KMS resources that are always customer managed keys (an alias names one too: aliases of AWS
 # managed keys are reserved under alias/aws/ and cannot be created).
 _CUSTOMER_KEY_RE = re.compile(r"(?:^|\.)(aws_kms_(?:key|replica_key|external_key|replica_external_key|alias))\.[^.]+$")
@@ -248,16 +259,13 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
     for s in by_type.get(SECRET, []):
         name = s.values.get("name")
         name_prefix = s.values.get("name_prefix")
-        if isinstance(s.values.get("arn"), str):  # a state: the real ARN
-            arn: Any = s.values["arn"]
-        elif isinstance(name, str) and name:
-            arn = secret_arn(name, s.provider)
-        elif isinstance(name, Unknown):
-            arn = Unknown(f"the ARN of {s.address} depends on its name, which is not known statically")
-        else:
-            arn = Unknown(f"the ARN of {s.address} is known only after apply (its name is generated"
-                          f"{' from name_prefix' if name_prefix is not None else ''})")
         declared: dict[str, Any] = {}
+        made: dict[str, Any] = {}
+        if isinstance(s.values.get("arn"), str):  # a state: the real ARN
+            arn: str = s.values["arn"]
+        else:  # made up from the name, or ptclint's key for a generated one, which a referencing rule carries too
+            arn = made_secret_arn(s.address, name, name_prefix, s.provider)
+            made["arnFrom"] = arn.basis
         if is_set(name):
             declared["name"] = name
         if is_set(name_prefix):
@@ -283,21 +291,18 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
                 value_info["valueIsJsonObject"] = info["valueIsJsonObject"]
             value_info["literalToken"] = value_info.get("literalToken", False) or info.get("literalToken", False)
         declared.update(value_info)
-        secret: dict[str, Any] = {"ARN": arn, "Name": name if is_set(name) else Unknown(
-            f"the name of {s.address} is generated at apply" if name_prefix is not None else
-            f"the name of {s.address} is not known statically")}
+        secret: dict[str, Any] = {"ARN": arn, "Name": name if is_set(name) else _generated_name(s.address, name_prefix)}
         if is_set(s.values.get("kms_key_id")):
             secret["KmsKeyId"] = s.values["kms_key_id"]
         origin = s.origins.get("name") or s.origins.get("name_prefix") or s.origin
-        data: dict[str, Any] = {"secret": secret, "declared": declared}
+        data: dict[str, Any] = {"secret": secret, "declared": declared, **made}
         if customer_key:  # what KMS DescribeKey would say (KeyManager), as the live collector records it
             data["kmsKeyManager"] = "CUSTOMER"
         lookup = Lookup(Status.FOUND, data, origin)
         reg = registry_for(s.provider)
         reg.carries(DataKind.SECRETS)
-        if isinstance(arn, str):
-            reg.secrets[arn] = lookup
-            declared_all[arn] = lookup
+        reg.secrets[arn] = lookup
+        declared_all[arn] = lookup
     # A rule in another registry (another provider) that references a declared secret sees it too.
     for reg in registries.values():
         for rule in reg.rules:
@@ -305,3 +310,12 @@ def _secrets(by_type: dict, by_address: dict, registry_for: Any, registries: dic
             if isinstance(ref, str) and ref in declared_all and ref not in reg.secrets:
                 reg.secrets[ref] = declared_all[ref]
                 reg.carries(DataKind.SECRETS)
+            elif isinstance(ref, MadeUp) and ref not in reg.secrets:
+                reg.secrets[ref] = _looked_up(ref, rule.origin_of("credentialArn"))
+                reg.carries(DataKind.SECRETS)
+
+
+def _looked_up(arn: MadeUp, origin: Origin) -> Lookup:
+    """A secret a `data.aws_secretsmanager_secret` finds by name: the ARN is ptclint's (`arnFrom`), the
+    name is the user's. Found: Terraform fails the plan when the data source finds no such secret."""
+    return Lookup(Status.FOUND, {"secret": {"ARN": str(arn), "Name": arn.name}, "arnFrom": arn.basis}, origin)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ptclint.model import Origin, Unknown
+from ptclint.model import Origin, PartlyKnown, Unknown, UnknownLeaves
 
 
 @dataclass(frozen=True)
@@ -129,9 +129,45 @@ def make_provider(key: str, region: Any, accounts: Any, ctx_account: str, ctx_re
     return ProviderInfo(key, account, reg, partition_of(reg), origin)
 
 
+class MadeUp(str):
+    """A value ptclint made up, not one the user wrote: the ARN of a secret built from its name
+    (a reference to a declared secret or to a `data.aws_secretsmanager_secret` by name). `basis`
+    says what it was built from, `name` is the secret name the user wrote. The mapping records it
+    as the lookup's `arnFrom`, and no rule judges the shape of such an ARN."""
+
+    basis: str
+    name: Any
+
+    def __new__(cls, text: str, basis: str, name: Any = "") -> MadeUp:
+        made = super().__new__(cls, text)
+        made.basis = basis
+        made.name = name
+        return made
+
+
 def secret_arn(name: str, provider: ProviderInfo) -> str:
     """A partial secret ARN (no random suffix), as CloudFormation and hand-written ARNs have."""
     return f"arn:{provider.partition}:secretsmanager:{provider.region}:{provider.account}:secret:{name}"
+
+
+def made_secret_arn(address: str, name: Any, name_prefix: Any, provider: ProviderInfo) -> MadeUp:
+    """The ARN ptclint gives the secret at `address` before it exists: from its name when that is
+    known (a partial ARN), else `generated_secret_arn`; marked as made up."""
+    if isinstance(name, str) and name:
+        return MadeUp(secret_arn(name, provider), f"the name of {address}", name)
+    basis = f"the name_prefix of {address}" if is_set(name_prefix) else f"the name of {address}, not known statically"
+    return MadeUp(generated_secret_arn(address, name, name_prefix, provider), basis, name)
+
+
+def generated_secret_arn(address: str, name: Any, name_prefix: Any, provider: ProviderInfo) -> str:
+    """The key ptclint gives a declared secret whose name is not fully known before apply (generated
+    from `name_prefix`, or built from an unresolved variable): the ARN as far as it is known, `*`
+    for the rest, and the secret's address (so two such secrets never share a key). A rule that
+    references the secret carries the same key, so the rules that judge the secret's name and value
+    can find it; the key itself is ptclint's (`arnFrom` marks it) and no rule judges its shape."""
+    known = name if isinstance(name, PartlyKnown) else name_prefix
+    start = known if isinstance(known, str) else known.prefix if isinstance(known, PartlyKnown) else ""
+    return f"{secret_arn(start, provider)}* ({address})"
 
 
 def iam_path(path: Any) -> str:
@@ -179,6 +215,8 @@ def linked(o: TfObject, arg: str, target: TfObject, target_value: Any) -> bool:
 
 def decode_policy(value: Any) -> Any:
     """A policy argument (JSON string) -> decoded document, Unknown, or the string when not JSON."""
+    if isinstance(value, UnknownLeaves) and isinstance(value.document, (dict, list)):
+        return value.document  # jsonencode() of a document with unknown leaves: its structure is known
     if isinstance(value, Unknown):
         return value
     if isinstance(value, dict):
@@ -196,6 +234,8 @@ def reduce_secret_value(value: Any, literal_token: bool, write_only: bool = Fals
 
     The value itself is dropped here and never stored, printed or put in a message."""
     out: dict[str, Any] = {}
+    if isinstance(value, UnknownLeaves) and isinstance(value.document, dict) and not write_only:
+        value = value.document  # jsonencode({username = var.u, ...}): the keys are known, the values are not
     if write_only or isinstance(value, Unknown) or value is None:
         out["literalToken"] = bool(literal_token) and not write_only
         return out

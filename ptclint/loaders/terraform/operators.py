@@ -27,7 +27,7 @@ from ptclint.loaders.terraform.values import (
     to_number,
     to_string,
 )
-from ptclint.model import Unknown
+from ptclint.model import Unknown, partly_known
 
 
 class Evaluator(Protocol):
@@ -69,7 +69,7 @@ def join_template(ev: Evaluator, pieces: list, env: Env) -> Any:
             value = plain(ev.eval(piece[1], env))
             value = to_string(value)
             if isinstance(value, Unknown):
-                unknown = unknown or value
+                unknown = unknown or partly_known(value, "".join(out))
                 continue
             out.append(value)
         else:
@@ -77,6 +77,7 @@ def join_template(ev: Evaluator, pieces: list, env: Env) -> Any:
         size += len(out[-1])
         meter.check_size(size, "a string template")
     return unknown if unknown is not None else "".join(out)
+
 
 
 def heredoc(ev: Evaluator, raw: str, trim: bool, env: Env) -> Any:

@@ -249,9 +249,11 @@ class _Plan:
                 if target is None or target.type != kind:
                     continue
                 tname = target.values.get("name")
-                if isinstance(tname, str) and tname:
-                    o.values[arg] = M.secret_arn(tname, target.provider) if kind == M.SECRET else \
-                        M.role_arn(tname, target.values.get("path"), target.provider)
+                if kind == M.SECRET:  # made up from its name, or ptclint's key for a generated one, as from HCL
+                    o.values[arg] = M.made_secret_arn(target.address, tname, target.values.get("name_prefix"),
+                                                      target.provider)
+                elif isinstance(tname, str) and tname:
+                    o.values[arg] = M.role_arn(tname, target.values.get("path"), target.provider)
         return out, by_address
 
     def object(self, address: str, rpath: tuple, res: dict, module_address: str) -> M.TfObject:

@@ -138,12 +138,8 @@ class ResourceInstance(Lazy):
         t = self.type
         if self.mode == "managed":
             if t == M.SECRET and name in ("arn", "id"):
-                secret_name = self._arg("name")
-                if isinstance(secret_name, str) and secret_name:
-                    return M.secret_arn(secret_name, self.provider())
-                if isinstance(secret_name, Unknown):
-                    return secret_name
-                return Unknown(f"the ARN of {self.address} is known only after apply (its name is generated)")
+                # made up from the name (or ptclint's key for a generated or unresolved name)
+                return M.made_secret_arn(self.address, self._arg("name"), self._arg("name_prefix"), self.provider())
             if t == M.ROLE and name in ("arn", "id", "name"):
                 role_name = self._arg("name")
                 if not (isinstance(role_name, str) and role_name):
@@ -178,8 +174,8 @@ class ResourceInstance(Lazy):
             if isinstance(arn, str) and arn:
                 return arn
             secret_name = self._arg("name")
-            if isinstance(secret_name, str) and secret_name:
-                return M.secret_arn(secret_name, provider)
+            if isinstance(secret_name, str) and secret_name:  # made up from the name the user wrote
+                return M.MadeUp(M.secret_arn(secret_name, provider), f"the data source {self.address}", secret_name)
         return _MISSING
 
     def _arg(self, name: str) -> Any:

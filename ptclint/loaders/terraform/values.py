@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ptclint.model import Unknown
+from ptclint.model import Unknown, UnknownLeaves
 
 
 class TfSet(tuple):
@@ -79,6 +79,14 @@ def first_unknown(value: Any, depth: int = 0) -> Unknown | None:
         if found is not None:
             return found
     return None
+
+
+
+def opaque(value: Any) -> Any:
+    """`value`, but an unknown that knows part of itself (a `PartlyKnown` prefix, `UnknownLeaves`)
+    as a plain `Unknown`: what an operator or a function makes of it is not known in part (the
+    prefix of `lower(x)` or of a comparison is not the prefix of `x`)."""
+    return Unknown(value.reason) if isinstance(value, Unknown) and type(value) is not Unknown else value
 
 
 def plain(value: Any, depth: int = 0) -> Any:
@@ -165,8 +173,8 @@ def json_encode(value: Any) -> Any:
     """Terraform's jsonencode: object keys sorted, compact, HTML characters escaped like Go's."""
     value = plain(value)
     unknown = first_unknown(value)
-    if unknown is not None:
-        return unknown
+    if unknown is not None:  # the text is unknown; the structure around the unknown leaves is not
+        return UnknownLeaves(unknown.reason, value) if isinstance(value, (dict, list, tuple)) else unknown
 
     def prepare(v: Any) -> Any:
         if isinstance(v, dict):
