@@ -50,14 +50,29 @@ def _every_rule(catalog) -> list[str]:
     return [r.id for r in catalog.rules]
 
 
+def _every_policy() -> dict:
+    """An organization policy that sets every setting, so the policy rules run beside the others."""
+    from ptclint.policy import read_policy
+
+    return read_policy({"allowed-upstreams": ["docker-hub"], "require-tag-immutability": True,
+                        "require-kms-encryption": True, "require-lifecycle-policy": True,
+                        "required-prefixes": ["docker-hub"], "secret-name-pattern": "^ecr-pullthroughcache/team/"},
+                       "test")
+
+
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_no_two_findings_share_a_cause_in_golden_inputs(name: str, catalog, monkeypatch) -> None:
     """The examples (`examples/`) and the IaC fixtures, with and without account context, and
-    the coverage snapshot; opt-in rules run too."""
+    the coverage snapshot; opt-in rules and the organization policy rules run too."""
+    from ptclint.config import load
     from ptclint.scan import ScanOptions, run
 
     monkeypatch.chdir(ROOT)
-    result = run(ScanOptions(now=NOW, extend_select=_every_rule(catalog), **GOLDEN_CASES[name]), catalog=catalog)
+    case = dict(GOLDEN_CASES[name])
+    if "config" in case:
+        case["config"] = load(ROOT / case["config"])
+    result = run(ScanOptions(now=NOW, extend_select=_every_rule(catalog), policy=_every_policy(), **case),
+                 catalog=catalog)
     assert any(o.kind is OutcomeKind.FINDING for o in result.outcomes), "the input must give findings to compare"
     assert not _describe(same_cause_pairs(result.outcomes))
 
