@@ -355,18 +355,18 @@ def test_output_never_replaces_a_non_regular_target(tmp_path: Path) -> None:
 
     import typer
 
-    from ptclint import cli
+    from ptclint import cli_app
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    cli._write("report\n", str(fifo))
+    cli_app.write("report\n", str(fifo))
     reader.join(300)
     assert got == [b"report\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
     with pytest.raises(typer.Exit):
-        cli._write("report\n", str(tmp_path))
+        cli_app.write("report\n", str(tmp_path))
     assert tmp_path.is_dir() and sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 
 

@@ -485,7 +485,7 @@ def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path: Path, monkeyp
 
     import typer
 
-    from ptclint import cli
+    from ptclint import cli_app
 
     target = tmp_path / "report.sarif"
     target.write_text("previous report\n")
@@ -493,9 +493,9 @@ def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path: Path, monkeyp
     def half_open(path, mode="r", *args, **kwargs):
         return _HalfWriter(builtins.open(path, mode, *args, **kwargs), exc)
 
-    monkeypatch.setattr(cli, "open", half_open, raising=False)
+    monkeypatch.setattr(cli_app, "open", half_open, raising=False)
     with pytest.raises((typer.Exit, KeyboardInterrupt)):
-        cli._write('{"runs": []}\n' * 1000, str(target))
+        cli_app.write('{"runs": []}\n' * 1000, str(target))
     assert target.read_text() == "previous report\n"
     assert _leftovers(tmp_path) == []
 
