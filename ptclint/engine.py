@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from ptclint import budgets as _budgets
 from ptclint import pool as _pool
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip
@@ -30,13 +32,17 @@ def evaluate(
     registries: Iterable[Registry],
     params: Mapping[str, Mapping[str, Any]],
     now: datetime,
+    cel_steps: int | None = None,
 ) -> tuple[list[Outcome], list[Skip]]:
+    """Every rule on every registry; `cel_steps` is the CEL cost budget of one rule on one resource
+    (default: the scan's budgets, `budgets.current_budgets()`)."""
     rules = list(rules)
     registries = list(registries)
+    judge = partial(judge_registries, cel_steps=cel_steps or _budgets.current_budgets().cel_steps)
     if _pool.worth_it(rules, registries):
-        outcomes, skips = _pool.evaluate_in_parallel(judge_registries, rules, registries, params, now)
+        outcomes, skips = _pool.evaluate_in_parallel(judge, rules, registries, params, now)
     else:
-        outcomes, skips = judge_registries(rules, registries, params, now)
+        outcomes, skips = judge(rules, registries, params, now)
     return _apply_supersedes(outcomes, rules), skips
 
 
@@ -45,6 +51,7 @@ def judge_registries(
     registries: list[Registry],
     params: Mapping[str, Mapping[str, Any]],
     now: datetime,
+    cel_steps: int = _budgets.DEFAULT.cel_steps,
 ) -> tuple[list[Outcome], list[Skip]]:
     """Every rule on every registry, in order, before `supersedes` is applied."""
     from ptclint.cel import runtime
@@ -61,7 +68,11 @@ def judge_registries(
                     skips.append(Skip(rule.id, registry.label(), reason))
                 continue
             rule_params = runtime.to_cel(dict(params.get(rule.id, rule.param_defaults())))
+            over_budget: Outcome | None = None  # the first resource this rule went over its CEL budget on
             for index, resource in enumerate(scope.resources(rule.resource)):
+                if over_budget is not None:  # its other resources here would too: reported, not judged
+                    outcomes.append(_not_judged(rule, registry, resource, over_budget))
+                    continue
                 names = {
                     "resource": scope.cel_data(resource),
                     "index": runtime.to_cel(index if rule.resource != "registry" else -1),
@@ -71,8 +82,22 @@ def judge_registries(
                     "params": rule_params,
                     "now": now_cel,
                 }
-                outcomes.append(_judge(rule, registry, resource, _Bindings(rule, names)))
+                outcome = _judge(rule, registry, resource, _Bindings(rule, names), cel_steps)
+                if outcome.kind is OutcomeKind.ERROR and outcome.detail.startswith(_OVER_BUDGET):
+                    over_budget = outcome
+                outcomes.append(outcome)
     return outcomes, skips
+
+
+_OVER_BUDGET = "CEL evaluation goes over the cel_steps budget"  # cost.CostExceeded's text
+
+
+def _not_judged(rule: Rule, registry: Registry, resource: Resource, over_budget: Outcome) -> Outcome:
+    """The error outcome of a resource not judged because the rule went over its CEL budget on another
+    resource of the same registry (so a costly rule costs one budget per registry, not per resource)."""
+    where = over_budget.identity.key or over_budget.identity.name
+    return Outcome(rule.id, OutcomeKind.ERROR, identity_of(registry, resource), resource.origin_of(rule.at),
+                   detail=f"not evaluated: the rule went over its cel_steps budget on {where} in this registry")
 
 
 class _Scope:
@@ -142,7 +167,19 @@ def identity_of(registry: Registry, resource: Resource) -> Identity:
     return Identity(registry.account, registry.region, resource.kind, key, resource.name)
 
 
-def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings) -> Outcome:
+def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings, cel_steps: int) -> Outcome:
+    """The rule's outcome on one resource, its CEL work bounded by `cel_steps` (`cel.cost`)."""
+    from ptclint.cel import cost
+
+    try:
+        with cost.limited(cel_steps):
+            return _judge_within_budget(rule, registry, resource, bindings)
+    except cost.CostExceeded as exc:  # no CEL operator absorbs it: the rule stops here, the others go on
+        return Outcome(rule.id, OutcomeKind.ERROR, identity_of(registry, resource), resource.origin_of(rule.at),
+                       detail=str(exc))
+
+
+def _judge_within_budget(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings) -> Outcome:
     from ptclint.cel import runtime
 
     identity = identity_of(registry, resource)

@@ -20,6 +20,7 @@ def run(options: ScanOptions, catalog: Catalog | None = None) -> Report:
                          options.selector_sources())
     params = resolve_params(rules, options.params, catalog)
     registries, problems, files = load_inputs(options)
-    outcomes, skips = evaluate(rules, registries, params, started)
+    cel_steps = options.budgets.cel_steps if options.budgets else None  # None: the default budgets
+    outcomes, skips = evaluate(rules, registries, params, started, cel_steps)
     return Report(rules, outcomes, skips, problems, registries, files, options.fail_on, options.allow_partial,
                   started)

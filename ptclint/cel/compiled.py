@@ -17,7 +17,7 @@ from typing import Any
 from celpy import celtypes
 from celpy.evaluation import CELEvalError, NameContainer, base_functions, eval_error
 
-from ptclint.cel import runtime
+from ptclint.cel import cost, runtime
 from ptclint.cel.program import Compiled, Program
 
 Functions = Mapping[str, Callable[..., Any]]
@@ -65,7 +65,9 @@ def _rel(fn: Callable[..., Any], label: str, left: Any, right: Any) -> Any:
 
 def _add(fn: Callable[..., Any], label: str, left: Any, right: Any) -> Any:
     try:
-        return fn(left, right)
+        result = fn(left, right)
+        cost.spend(cost.sized(result))
+        return result
     except TypeError as ex:
         return _mismatch(label, ex, left, right)
     except (ValueError, OverflowError) as ex:
@@ -147,6 +149,7 @@ def _overload(ex: Exception) -> CELEvalError:
 
 
 def _call(F: Functions, name: str, values: list[Any]) -> Any:
+    cost.spend()
     fn = F.get(name)
     if fn is None:
         return _E(f"undeclared reference to '{name}' (in activation '{_ACTIVATION}", KeyError, (name,))
@@ -191,6 +194,7 @@ def _memo_key(name: str, values: list[Any]) -> tuple[Any, ...] | None:
 
 
 def _method(F: Functions, name: str, obj: Any, args: Any) -> Any:
+    cost.spend()
     fn = F.get(name)
     if fn is None:
         return _E(f"undeclared reference to {name!r} (in activation '{_ACTIVATION}", KeyError, (name,))
@@ -226,6 +230,7 @@ def _strict(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A macro body as celpy's `build_macro_eval` runs it: an error result is raised."""
 
     def body(*v: Any) -> Any:
+        cost.spend()
         result = fn(*v)
         if isinstance(result, _E):
             raise result
@@ -238,6 +243,7 @@ def _soft(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A macro body as `build_ss_macro_eval` runs it: an error (result or raised) is a value."""
 
     def body(v: Any) -> Any:
+        cost.spend()
         try:
             return fn(v)
         except _E as ex:
@@ -346,6 +352,8 @@ def run(program: Program, activation: Mapping[str, Any], functions: Functions, v
         return fn(activation, variables, table(functions))
     except RecursionError:
         raise runtime.EvaluationFailed("expression nested too deeply") from None
+    except cost.CostExceeded:
+        raise
     except Exception as exc:  # as runtime._run: celpy raises assorted exceptions for type misuse
         raise runtime.EvaluationFailed(f"{exc.__class__.__name__}: {exc}") from None
 
