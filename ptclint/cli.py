@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
-from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
 from ptclint.about import EXIT_CODES
+from ptclint.frontend import TableView, guarded
+from ptclint.frontend import write as _write
 from ptclint.reporters import REPORTERS
-
-if TYPE_CHECKING:
-    from ptclint.config import Flags
-    from ptclint.report import Report
 
 app = typer.Typer(
     add_completion=False,
@@ -50,30 +45,6 @@ class TableMode(str, Enum):
     concise = "concise"
 
 
-@dataclass(frozen=True)
-class TableView:
-    """The table's command-line options; colour and width follow the terminal when there is one."""
-
-    color: str
-    mode: str
-    statistics: bool
-    quiet: bool
-    show_unjudged: bool
-
-    def render(self, result: Report, output: str | None) -> str:
-        import shutil
-
-        from ptclint.reporters.table import TableStyle, render_with
-
-        tty = output is None and sys.stdout.isatty()
-        colored = self.color == "always" or (self.color == "auto" and tty and not os.environ.get("NO_COLOR")
-                                             and os.environ.get("TERM") != "dumb")
-        width = shutil.get_terminal_size((100, 24)).columns if tty else int(os.environ.get("COLUMNS", "0") or 0)
-        style = TableStyle(width=max(40, width) if width else 100, color=colored, concise=self.mode == "concise",
-                           statistics=self.statistics, show_unjudged=self.show_unjudged, quiet=self.quiet)
-        return render_with(result, style)
-
-
 def _version(value: bool) -> None:
     if value:
         from ptclint.about import version_text
@@ -97,34 +68,6 @@ def main(
 def _fail(message: str, code: int = 2) -> None:
     typer.echo(f"ptclint: error: {message}", err=True)
     raise typer.Exit(code)
-
-
-def _write(text: str, output: str | None) -> None:
-    if not output:
-        sys.stdout.write(text)
-        return
-    try:
-        mode = os.stat(output).st_mode
-    except OSError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        _write_in_place(text, output, mode)  # a device or pipe (/dev/null, /dev/fd/3) is never replaced
-        return
-    # Write beside the target and rename, so CI never uploads a half-written file.
-    directory = os.path.dirname(os.path.abspath(output))
-    tmp = os.path.join(directory, f".{os.path.basename(output)}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except OSError as exc:
-        _fail(f"--output {output}: {exc.strerror or exc}")
-    finally:  # any failure (Ctrl-C included) leaves neither a partial report nor a temporary file
-        if os.path.exists(tmp):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 # Collection flags, shared by `export` and `scan --live`.
@@ -205,16 +148,6 @@ SHOW_UNJUDGED_OPTION = typer.Option(False, "--show-unjudged", help="Table: list 
                                     "be judged and every coverage gap, not the first few.")
 
 
-def _write_in_place(text: str, output: str, mode: int) -> None:
-    if stat.S_ISDIR(mode):
-        _fail(f"--output {output}: is a directory")
-    try:
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except OSError as exc:
-        _fail(f"--output {output}: {exc.strerror or exc}")
-
-
 @app.command()
 def scan(
     paths: list[str] | None = PATHS_OPTION,
@@ -258,8 +191,7 @@ def scan(
 ) -> None:
     """Judge the configuration in PATHS (or, with --live, in AWS accounts) against the rule catalog."""
     from ptclint import config as project_config
-    from ptclint.reporters.table import summary
-    from ptclint.rootpaths import find_root, relative_to_root
+    from ptclint import frontend
 
     if not paths and not live:
         _fail("missing PATHS: files or directories to scan, `-` for stdin, or --live")
@@ -288,56 +220,8 @@ def scan(
         _fail("--snapshot: only with --live")
     if live and not snapshot and format.value == "sarif":
         snapshot = "ptclint-snapshot.json"  # GitHub rejects results without a file: they point at its lines
-    result = relative_to_root(_run(flags, live_flags, snapshot), find_root(flags.paths, root))
-    _print_errors(result, live_flags is not None)
     view = TableView(color.value, output_format.value, statistics, quiet, show_unjudged)
-    _write(view.render(result, output) if format.value == "table" else REPORTERS[format.value].render(result), output)
-    if not quiet:
-        typer.echo(summary(result), err=True)
-    raise typer.Exit(result.exit_code())
-
-
-def _print_errors(result: Report, live: bool) -> None:
-    for problem in result.problems:
-        typer.echo(f"ptclint: error: {problem}", err=True)
-    if live:
-        for gap in result.gaps:
-            typer.echo(f"ptclint: coverage gap: {gap}", err=True)
-
-
-def _run(flags: Flags, live_flags: Any = None, snapshot: str | None = None) -> Report:
-    """Merge the flags with the configuration file, collect live data if asked, and scan; a user
-    error is one line and exit 2."""
-    from ptclint import config as project_config
-    from ptclint.errors import PtclintError
-    from ptclint.scan import run
-
-    try:
-        options = project_config.options(flags)
-        _warn_shadowed(options.config.file if options.config else None)
-        from ptclint.live import IN_MEMORY, collect, with_snapshot, with_stdin
-
-        options = with_stdin(options)
-        if live_flags is not None:
-            text = collect(live_flags, options)
-            if snapshot:
-                _write(text, snapshot)
-            options = with_snapshot(options, text, _shown(snapshot) if snapshot else IN_MEMORY)
-        return run(options)
-    except PtclintError as exc:
-        _fail(str(exc))
-        raise  # unreachable: _fail exits
-    except KeyboardInterrupt:  # typer would turn it into a silent exit 130
-        typer.echo("ptclint: interrupted", err=True)
-        raise typer.Exit(130) from None
-
-
-def _warn_shadowed(config_file: str | None) -> None:
-    from ptclint.showconfig import shadow_warning
-
-    warning = shadow_warning(config_file)
-    if warning:
-        typer.echo(warning, err=True)
+    raise typer.Exit(frontend.scan(flags, live_flags, snapshot, root, format.value, output, view))
 
 
 @app.command("config")
@@ -354,12 +238,6 @@ def show_config(
         typer.echo("\n".join(describe(config)))
     except PtclintError as exc:
         _fail(str(exc))
-
-
-def _shown(path: str) -> str:
-    from ptclint.loaders import display_path
-
-    return display_path(path)
 
 
 @app.command()
@@ -463,18 +341,9 @@ def explain(
 
 
 def run_main() -> None:
-    """Entry point: user errors are one line; an internal error is one line too unless PTCLINT_DEBUG is set."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("ptclint: interrupted\n")
-        sys.exit(130)
-    except Exception as exc:  # a bug in ptclint: say so briefly, keep the traceback for debugging
-        if os.environ.get("PTCLINT_DEBUG"):
-            raise
-        sys.stderr.write(f"ptclint: internal error: {exc.__class__.__name__}: {exc} "
-                         "(set PTCLINT_DEBUG=1 for details)\n")
-        sys.exit(2)
+    """Entry point through typer for every command (the installed one, `entry.main`, runs a plain
+    `scan` without typer first)."""
+    guarded(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
