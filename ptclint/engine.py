@@ -9,13 +9,16 @@ from typing import Any
 
 from ptclint import budgets as _budgets
 from ptclint import pool as _pool
+from ptclint.cel import compiled, cost, runtime
+from ptclint.cel.functions import FUNCTIONS
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip
 from ptclint.rule import Rule
 from ptclint.rulelib.tri import text
 
-# The CEL layer (celpy, about 0.15 s to import) is imported where rules are judged, not at start-up:
-# `ptclint --version`, `rules` and `explain` never pay for it.
+# The CEL layer (celpy, about 0.15 s to import) is imported with the engine, which only a scan imports
+# (`scan.py`): `ptclint --version`, `rules` and `explain` never pay for it. Imported here once rather
+# than in each function: an organization scan judges tens of thousands of (rule, resource) pairs.
 
 
 def missing_need(rule: Rule, registry: Registry) -> str | None:
@@ -54,8 +57,6 @@ def judge_registries(
     cel_steps: int = _budgets.DEFAULT.cel_steps,
 ) -> tuple[list[Outcome], list[Skip]]:
     """Every rule on every registry, in order, before `supersedes` is applied."""
-    from ptclint.cel import runtime
-
     outcomes: list[Outcome] = []
     skips: list[Skip] = []
     now_cel = runtime.to_cel(now.isoformat())
@@ -104,8 +105,6 @@ class _Scope:
     """A registry's data converted to CEL values once, shared by every rule."""
 
     def __init__(self, registry: Registry) -> None:
-        from ptclint.cel import runtime
-
         self.registry = registry
         self._resource_cache: dict[int, Any] = {}
         self.registry_resource = Resource(
@@ -142,8 +141,6 @@ class _Scope:
         return [self.registry_resource] if (self.registry.rules or self.registry.templates) else []
 
     def cel_data(self, resource: Resource) -> Any:
-        from ptclint.cel import runtime
-
         if resource.kind == "registry":
             return self.registry_cel
         key = id(resource)
@@ -169,8 +166,6 @@ def identity_of(registry: Registry, resource: Resource) -> Identity:
 
 def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings, cel_steps: int) -> Outcome:
     """The rule's outcome on one resource, its CEL work bounded by `cel_steps` (`cel.cost`)."""
-    from ptclint.cel import cost
-
     try:
         with cost.limited(cel_steps):
             return _judge_within_budget(rule, registry, resource, bindings)
@@ -180,8 +175,6 @@ def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindin
 
 
 def _judge_within_budget(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings) -> Outcome:
-    from ptclint.cel import runtime
-
     identity = identity_of(registry, resource)
     origin = resource.origin_of(rule.at)
 
@@ -212,8 +205,6 @@ def _judge_within_budget(rule: Rule, registry: Registry, resource: Resource, bin
 
 def _related(rule: Rule, registry: Registry, bindings: _Bindings) -> tuple[tuple[str, Origin], ...]:
     """Resolve the rule's `related` references ('rule:1', 'secret:<arn> label') to origins."""
-    from ptclint.cel import runtime
-
     if rule.related_ast is None:
         return ()
     try:
@@ -256,9 +247,6 @@ class _Bindings:
     rule's `variables`, each evaluated on first use and then remembered."""
 
     def __init__(self, rule: Rule, names: dict[str, Any]) -> None:
-        from ptclint.cel import compiled
-        from ptclint.cel.functions import FUNCTIONS
-
         self._compiled, self._functions, self._names = compiled, FUNCTIONS, names
         self._variables = compiled.Variables(rule.variable_asts, names, FUNCTIONS) if rule.variable_asts else None
 
@@ -273,8 +261,6 @@ def _truth(value: Any, what: str) -> bool:
 
 
 def _render(rule: Rule, bindings: _Bindings) -> str:
-    from ptclint.cel import runtime
-
     out = []
     for part in rule.message_parts:
         if isinstance(part, str):

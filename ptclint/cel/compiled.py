@@ -10,12 +10,13 @@ differential tests hold them to it). The generated code holds no celpy object: i
 from __future__ import annotations
 
 import marshal
+import operator
 from collections.abc import Callable, Mapping
 from functools import reduce
 from typing import Any
 
 from celpy import celtypes
-from celpy.evaluation import CELEvalError, NameContainer, base_functions, eval_error
+from celpy.evaluation import CELEvalError, NameContainer, base_functions, boolean, eval_error
 
 from ptclint.cel import cost, runtime
 from ptclint.cel.program import Compiled, Program
@@ -277,18 +278,28 @@ def _filter(items: Any, fn: Callable[[Any], Any]) -> Any:
     return celtypes.ListType([item for item, r in results if r])
 
 
+_REDUCERS: dict[Callable[..., Any], Callable[[Any, Any], Any]] = {}
+
+
+def _reducer(logical: Callable[..., Any]) -> Callable[[Any, Any], Any]:
+    """celpy's `all()` / `exists()` reduction: `logical` (looked up at call time, as celpy does) with a
+    TypeError as "no such overload"; wrapped once, not at every call."""
+    reducer = _REDUCERS.get(logical)
+    if reducer is None:
+        reducer = _REDUCERS[logical] = eval_error("no such overload", TypeError)(logical)
+    return reducer
+
+
 def _all(items: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(items, _E):
         return items
-    and_oper: Callable[[Any, Any], Any] = eval_error("no such overload", TypeError)(celtypes.logical_and)
-    return reduce(and_oper, map(_soft(fn), items), celtypes.BoolType(True))
+    return reduce(_reducer(celtypes.logical_and), map(_soft(fn), items), celtypes.BoolType(True))
 
 
 def _exists(items: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(items, _E):
         return items
-    or_oper: Callable[[Any, Any], Any] = eval_error("no such overload", TypeError)(celtypes.logical_or)
-    return reduce(or_oper, map(_soft(fn), items), celtypes.BoolType(False))
+    return reduce(_reducer(celtypes.logical_or), map(_soft(fn), items), celtypes.BoolType(False))
 
 
 def _exists_one(items: Any, fn: Callable[[Any], Any]) -> Any:
@@ -333,6 +344,10 @@ def link(code: bytes) -> Compiled:
 
 
 _TABLES: dict[int, tuple[Functions, dict[str, Callable[..., Any]]]] = {}
+# celpy's comparisons (`bool_lt` ...) wrap `operator.lt` ... with `boolean()` at every call; the same
+# wrappers, made once.
+_COMPARISONS = {name: boolean(op) for name, op in (("_<_", operator.lt), ("_<=_", operator.le), ("_>_", operator.gt),
+                                                   ("_>=_", operator.ge), ("_==_", operator.eq), ("_!=_", operator.ne))}
 
 
 def table(functions: Functions) -> dict[str, Callable[..., Any]]:
@@ -340,7 +355,8 @@ def table(functions: Functions) -> dict[str, Callable[..., Any]]:
     celpy's own functions (merged once per table)."""
     cached = _TABLES.get(id(functions))
     if cached is None or cached[0] is not functions:
-        cached = _TABLES[id(functions)] = (functions, {**base_functions, **functions, **runtime.OPERATORS})
+        merged = {**base_functions, **_COMPARISONS, **functions, **runtime.OPERATORS}
+        cached = _TABLES[id(functions)] = (functions, merged)
     return cached[1]
 
 
