@@ -42,7 +42,7 @@ def main() -> int:
     commands: dict[str, list[str]] = {"cfn-lint (1 template)": [*cfn_lint(), str(TEMPLATE)]}
     for n in args.accounts:
         path = work / f"org-{n}.snapshot.json"
-        path.write_text(json.dumps(snapshot(n)), encoding="utf-8")
+        path.write_text(json.dumps(snapshot(n), indent=2) + "\n", encoding="utf-8")  # as ptclint writes snapshots
         commands[f"ptclint scan org N={n}"] = [*ptclint(), "scan", str(path), "--fail-on", "never"]
         if args.before:
             commands[f"before: ptclint scan org N={n}"] = [

@@ -1,3 +1,3 @@
-from ptclint.cli import run_main
+from ptclint.entry import main
 
-run_main()
+main()

@@ -29,6 +29,9 @@ class Budgets:
     """Iterations of Terraform `for` expressions and elements produced by `range()`."""
     value_size: int = 1_000_000
     """Characters in any string, or elements in any list or map, a loader builds."""
+    cel_steps: int = 100_000
+    """CEL work of one rule on one resource (`ptclint.cel.cost`): macro iterations, function calls,
+    elements searched by `in` or concatenated by `+`."""
 
 
 DEFAULT = Budgets()

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ptclint import cli_audit, cli_rules
+from ptclint import cli_audit, cli_rules, frontend
 from ptclint.cli_app import app
-from ptclint.cli_app import fail as _fail
-from ptclint.cli_app import write as _write
+from ptclint.frontend import TableView, guarded
+from ptclint.frontend import fail as _fail
+from ptclint.frontend import write as _write
 from ptclint.reporters import REPORTERS
 
 if TYPE_CHECKING:
-    from ptclint.config import Flags
-    from ptclint.report import Report
+    pass
 
 
 # --format choices: one per REPORTERS entry, in its order
@@ -41,30 +39,6 @@ class Color(str, Enum):
 class TableMode(str, Enum):
     full = "full"
     concise = "concise"
-
-
-@dataclass(frozen=True)
-class TableView:
-    """The table's command-line options; colour and width follow the terminal when there is one."""
-
-    color: str
-    mode: str
-    statistics: bool
-    quiet: bool
-    show_unjudged: bool
-
-    def render(self, result: Report, output: str | None) -> str:
-        import shutil
-
-        from ptclint.reporters.table import TableStyle, render_with
-
-        tty = output is None and sys.stdout.isatty()
-        colored = self.color == "always" or (self.color == "auto" and tty and not os.environ.get("NO_COLOR")
-                                             and os.environ.get("TERM") != "dumb")
-        width = shutil.get_terminal_size((100, 24)).columns if tty else int(os.environ.get("COLUMNS", "0") or 0)
-        style = TableStyle(width=max(40, width) if width else 100, color=colored, concise=self.mode == "concise",
-                           statistics=self.statistics, show_unjudged=self.show_unjudged, quiet=self.quiet)
-        return render_with(result, style)
 
 
 
@@ -210,8 +184,6 @@ def scan(
 ) -> None:
     """Judge the configuration in PATHS (or, with --live, in AWS accounts) against the rule catalog."""
     from ptclint import config as project_config
-    from ptclint.reporters.table import summary
-    from ptclint.rootpaths import find_root, relative_to_root
 
     if not paths and not live:
         _fail("missing PATHS: files or directories to scan, `-` for stdin, or --live")
@@ -238,13 +210,8 @@ def scan(
     live_flags = _live_flags(profile, region, all_regions, org, account, accounts_file, role_name, role_arn_template,
                              external_id, concurrency, shard) if live else None
     snapshot = _snapshot_path(live, snapshot, format.value, shard)
-    result = relative_to_root(_run(flags, live_flags, snapshot), find_root(flags.paths, root))
-    _print_errors(result, live_flags is not None)
     view = TableView(color.value, output_format.value, statistics, quiet, show_unjudged)
-    _write(view.render(result, output) if format.value == "table" else REPORTERS[format.value].render(result), output)
-    if not quiet:
-        typer.echo(summary(result), err=True)
-    raise typer.Exit(result.exit_code())
+    raise typer.Exit(frontend.scan(flags, live_flags, snapshot, root, format.value, output, view))
 
 
 def _snapshot_path(live: bool, snapshot: str | None, fmt: str, shard: str | None) -> str | None:
@@ -256,51 +223,7 @@ def _snapshot_path(live: bool, snapshot: str | None, fmt: str, shard: str | None
     return snapshot
 
 
-def _print_errors(result: Report, live: bool) -> None:
-    from ptclint.suppress import notes
 
-    for problem in result.problems:
-        typer.echo(f"ptclint: error: {problem}", err=True)
-    for note in notes(result):
-        typer.echo(note, err=True)
-    if live:
-        for gap in result.gaps:
-            typer.echo(f"ptclint: coverage gap: {gap}", err=True)
-
-
-def _run(flags: Flags, live_flags: Any = None, snapshot: str | None = None) -> Report:
-    """Merge the flags with the configuration file, collect live data if asked, and scan; a user
-    error is one line and exit 2."""
-    from ptclint import config as project_config
-    from ptclint.errors import PtclintError
-    from ptclint.scan import run
-
-    try:
-        options = project_config.options(flags)
-        _warn_shadowed(options.config.file if options.config else None)
-        from ptclint.live import IN_MEMORY, collect, with_snapshot, with_stdin
-
-        options = with_stdin(options)
-        if live_flags is not None:
-            text = collect(live_flags, options)
-            if snapshot:
-                _write(text, snapshot)
-            options = with_snapshot(options, text, _shown(snapshot) if snapshot else IN_MEMORY)
-        return run(options)
-    except PtclintError as exc:
-        _fail(str(exc))
-        raise  # unreachable: _fail exits
-    except KeyboardInterrupt:  # typer would turn it into a silent exit 130
-        typer.echo("ptclint: interrupted", err=True)
-        raise typer.Exit(130) from None
-
-
-def _warn_shadowed(config_file: str | None) -> None:
-    from ptclint.showconfig import shadow_warning
-
-    warning = shadow_warning(config_file)
-    if warning:
-        typer.echo(warning, err=True)
 
 
 @app.command("baseline")
@@ -334,8 +257,8 @@ def write_baseline(
         params=list(param or []), rules_dirs=list(rules or []), cfn_parameters=list(cfn_parameter or []),
         tf_vars=list(var or []), tf_var_files=list(var_file or []), tf_root=tf_root or "", config=config,
     )
-    result = _run(flags)
-    _print_errors(result, False)
+    result = frontend.run(flags)
+    frontend.print_errors(result, False)
     _write(render(result, output), output)
     n = len(result.findings)
     typer.echo(f"ptclint: wrote {output} ({n} finding{'s' if n != 1 else ''})", err=True)
@@ -357,11 +280,6 @@ def show_config(
     except PtclintError as exc:
         _fail(str(exc))
 
-
-def _shown(path: str) -> str:
-    from ptclint.loaders import display_path
-
-    return display_path(path)
 
 
 @app.command()
@@ -428,18 +346,9 @@ app.command()(cli_rules.explain)
 
 
 def run_main() -> None:
-    """Entry point: user errors are one line; an internal error is one line too unless PTCLINT_DEBUG is set."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("ptclint: interrupted\n")
-        sys.exit(130)
-    except Exception as exc:  # a bug in ptclint: say so briefly, keep the traceback for debugging
-        if os.environ.get("PTCLINT_DEBUG"):
-            raise
-        sys.stderr.write(f"ptclint: internal error: {exc.__class__.__name__}: {exc} "
-                         "(set PTCLINT_DEBUG=1 for details)\n")
-        sys.exit(2)
+    """Entry point through typer for every command (the installed one, `entry.main`, runs a plain
+    `scan` without typer first)."""
+    guarded(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from ptclint import budgets as _budgets
 from ptclint import pool as _pool
+from ptclint.cel import compiled, cost, runtime
+from ptclint.cel.functions import FUNCTIONS
 from ptclint.model import MISSING, DataKind, Lookup, Origin, Registry, Resource, Severity
 from ptclint.policy import cel_policy, unset_policy
 from ptclint.report import Identity, Outcome, OutcomeKind, Skip, causes_overlap
 from ptclint.rule import Rule
 from ptclint.rulelib.tri import text
 
-# The CEL layer (celpy, about 0.15 s to import) is imported where rules are judged, not at start-up:
-# `ptclint --version`, `rules` and `explain` never pay for it.
+# The CEL layer (celpy, about 0.15 s to import) is imported with the engine, which only a scan imports
+# (`scan.py`): `ptclint --version`, `rules` and `explain` never pay for it. Imported here once rather
+# than in each function: an organization scan judges tens of thousands of (rule, resource) pairs.
 
 
 def missing_need(rule: Rule, registry: Registry, policy: Mapping[str, Any] | None = None) -> str | None:
@@ -36,15 +41,19 @@ def evaluate(
     params: Mapping[str, Mapping[str, Any]],
     now: datetime,
     policy: Mapping[str, Any] | None = None,
+    cel_steps: int | None = None,
 ) -> tuple[list[Outcome], list[Skip]]:
-    """`policy` is the organization policy ([tool.ptclint.policy], as `policy.read_policy` gives it)."""
+    """Every rule on every registry. `policy` is the organization policy ([tool.ptclint.policy], as
+    `policy.read_policy` gives it); `cel_steps` is the CEL cost budget of one rule on one resource
+    (default: the scan's budgets, `budgets.current_budgets()`)."""
     rules = list(rules)
     registries = list(registries)
     policy = dict(policy or {})
+    judge = partial(judge_registries, cel_steps=cel_steps or _budgets.current_budgets().cel_steps)
     if _pool.worth_it(rules, registries):
-        outcomes, skips = _pool.evaluate_in_parallel(judge_registries, rules, registries, params, now, policy)
+        outcomes, skips = _pool.evaluate_in_parallel(judge, rules, registries, params, now, policy)
     else:
-        outcomes, skips = judge_registries(rules, registries, params, now, policy)
+        outcomes, skips = judge(rules, registries, params, now, policy)
     return _apply_supersedes(outcomes, rules), skips
 
 
@@ -54,10 +63,9 @@ def judge_registries(
     params: Mapping[str, Mapping[str, Any]],
     now: datetime,
     policy: Mapping[str, Any] | None = None,
+    cel_steps: int = _budgets.DEFAULT.cel_steps,
 ) -> tuple[list[Outcome], list[Skip]]:
     """Every rule on every registry, in order, before `supersedes` is applied."""
-    from ptclint.cel import runtime
-
     outcomes: list[Outcome] = []
     skips: list[Skip] = []
     now_cel = runtime.to_cel(now.isoformat())
@@ -71,7 +79,11 @@ def judge_registries(
                     skips.append(Skip(rule.id, registry.label(), reason))
                 continue
             rule_params = runtime.to_cel(dict(params.get(rule.id, rule.param_defaults())))
+            over_budget: Outcome | None = None  # the first resource this rule went over its CEL budget on
             for index, resource in enumerate(scope.resources(rule.resource)):
+                if over_budget is not None:  # its other resources here would too: reported, not judged
+                    outcomes.append(_not_judged(rule, registry, resource, over_budget))
+                    continue
                 names = {
                     "resource": scope.cel_data(resource),
                     "index": runtime.to_cel(index if rule.resource != "registry" else -1),
@@ -82,16 +94,28 @@ def judge_registries(
                     "policy": policy_cel,
                     "now": now_cel,
                 }
-                outcomes.append(_judge(rule, registry, resource, _Bindings(rule, names)))
+                outcome = _judge(rule, registry, resource, _Bindings(rule, names), cel_steps)
+                if outcome.kind is OutcomeKind.ERROR and outcome.detail.startswith(_OVER_BUDGET):
+                    over_budget = outcome
+                outcomes.append(outcome)
     return outcomes, skips
+
+
+_OVER_BUDGET = "CEL evaluation goes over the cel_steps budget"  # cost.CostExceeded's text
+
+
+def _not_judged(rule: Rule, registry: Registry, resource: Resource, over_budget: Outcome) -> Outcome:
+    """The error outcome of a resource not judged because the rule went over its CEL budget on another
+    resource of the same registry (so a costly rule costs one budget per registry, not per resource)."""
+    where = over_budget.identity.key or over_budget.identity.name
+    return Outcome(rule.id, OutcomeKind.ERROR, identity_of(registry, resource), resource.origin_of(rule.at),
+                   detail=f"not evaluated: the rule went over its cel_steps budget on {where} in this registry")
 
 
 class _Scope:
     """A registry's data converted to CEL values once, shared by every rule."""
 
     def __init__(self, registry: Registry) -> None:
-        from ptclint.cel import runtime
-
         self.registry = registry
         self._resource_cache: dict[int, Any] = {}
         self.registry_resource = Resource(
@@ -128,8 +152,6 @@ class _Scope:
         return [self.registry_resource] if (self.registry.rules or self.registry.templates) else []
 
     def cel_data(self, resource: Resource) -> Any:
-        from ptclint.cel import runtime
-
         if resource.kind == "registry":
             return self.registry_cel
         key = id(resource)
@@ -153,9 +175,17 @@ def identity_of(registry: Registry, resource: Resource) -> Identity:
     return Identity(registry.account, registry.region, resource.kind, key, resource.name)
 
 
-def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings) -> Outcome:
-    from ptclint.cel import runtime
+def _judge(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings, cel_steps: int) -> Outcome:
+    """The rule's outcome on one resource, its CEL work bounded by `cel_steps` (`cel.cost`)."""
+    try:
+        with cost.limited(cel_steps):
+            return _judge_within_budget(rule, registry, resource, bindings)
+    except cost.CostExceeded as exc:  # no CEL operator absorbs it: the rule stops here, the others go on
+        return Outcome(rule.id, OutcomeKind.ERROR, identity_of(registry, resource), resource.origin_of(rule.at),
+                       detail=str(exc))
 
+
+def _judge_within_budget(rule: Rule, registry: Registry, resource: Resource, bindings: _Bindings) -> Outcome:
     identity = identity_of(registry, resource)
     origin = resource.origin_of(rule.at)
 
@@ -201,8 +231,6 @@ def _cause(rule: Rule, bindings: _Bindings) -> str:
 
 def _related(rule: Rule, registry: Registry, bindings: _Bindings) -> tuple[tuple[str, Origin], ...]:
     """Resolve the rule's `related` references ('rule:1', 'secret:<arn> label') to origins."""
-    from ptclint.cel import runtime
-
     if rule.related_ast is None:
         return ()
     try:
@@ -245,9 +273,6 @@ class _Bindings:
     rule's `variables`, each evaluated on first use and then remembered."""
 
     def __init__(self, rule: Rule, names: dict[str, Any]) -> None:
-        from ptclint.cel import compiled
-        from ptclint.cel.functions import FUNCTIONS
-
         self._compiled, self._functions, self._names = compiled, FUNCTIONS, names
         self._variables = compiled.Variables(rule.variable_asts, names, FUNCTIONS) if rule.variable_asts else None
 
@@ -262,8 +287,6 @@ def _truth(value: Any, what: str) -> bool:
 
 
 def _render(rule: Rule, bindings: _Bindings) -> str:
-    from ptclint.cel import runtime
-
     out = []
     for part in rule.message_parts:
         if isinstance(part, str):

@@ -22,6 +22,7 @@ def run(options: ScanOptions, catalog: Catalog | None = None) -> Report:
     params = resolve_params(rules, options.params, catalog)
     plan = suppress.prepare(options, catalog, rules)  # a bad suppression entry or baseline stops here
     registries, problems, files = load_inputs(options)
-    outcomes, skips = evaluate(rules, registries, params, started, options.policy)
+    cel_steps = options.budgets.cel_steps if options.budgets else None  # None: the default budgets
+    outcomes, skips = evaluate(rules, registries, params, started, options.policy, cel_steps)
     return suppress.apply(Report(rules, outcomes, skips, problems, registries, files, options.fail_on,
                                  options.allow_partial, started), plan)

@@ -353,20 +353,19 @@ def test_output_never_replaces_a_non_regular_target(tmp_path: Path) -> None:
     import os
     import stat
 
-    import typer
-
-    from ptclint import cli_app
+    from ptclint import frontend
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    cli_app.write("report\n", str(fifo))
+    frontend.write("report\n", str(fifo))
     reader.join(300)
     assert got == [b"report\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
-    with pytest.raises(typer.Exit):
-        cli_app.write("report\n", str(tmp_path))
+    with pytest.raises(SystemExit) as refused:  # (frontend.write is typer-free: exit 2 as SystemExit)
+        frontend.write("report\n", str(tmp_path))
+    assert refused.value.code == 2
     assert tmp_path.is_dir() and sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 
 

@@ -483,9 +483,7 @@ class _HalfWriter:
 def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path: Path, monkeypatch, exc) -> None:
     import builtins
 
-    import typer
-
-    from ptclint import cli_app
+    from ptclint import frontend  # the report writer of `scan` (and of cli's other commands)
 
     target = tmp_path / "report.sarif"
     target.write_text("previous report\n")
@@ -493,9 +491,9 @@ def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path: Path, monkeyp
     def half_open(path, mode="r", *args, **kwargs):
         return _HalfWriter(builtins.open(path, mode, *args, **kwargs), exc)
 
-    monkeypatch.setattr(cli_app, "open", half_open, raising=False)
-    with pytest.raises((typer.Exit, KeyboardInterrupt)):
-        cli_app.write('{"runs": []}\n' * 1000, str(target))
+    monkeypatch.setattr(frontend, "open", half_open, raising=False)
+    with pytest.raises((SystemExit, KeyboardInterrupt)):
+        frontend.write('{"runs": []}\n' * 1000, str(target))
     assert target.read_text() == "previous report\n"
     assert _leftovers(tmp_path) == []
 

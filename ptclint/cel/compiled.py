@@ -10,14 +10,15 @@ differential tests hold them to it). The generated code holds no celpy object: i
 from __future__ import annotations
 
 import marshal
+import operator
 from collections.abc import Callable, Mapping
 from functools import reduce
 from typing import Any
 
 from celpy import celtypes
-from celpy.evaluation import CELEvalError, NameContainer, base_functions, eval_error
+from celpy.evaluation import CELEvalError, NameContainer, base_functions, boolean, eval_error
 
-from ptclint.cel import runtime
+from ptclint.cel import cost, runtime
 from ptclint.cel.program import Compiled, Program
 
 Functions = Mapping[str, Callable[..., Any]]
@@ -65,7 +66,9 @@ def _rel(fn: Callable[..., Any], label: str, left: Any, right: Any) -> Any:
 
 def _add(fn: Callable[..., Any], label: str, left: Any, right: Any) -> Any:
     try:
-        return fn(left, right)
+        result = fn(left, right)
+        cost.spend(cost.sized(result))
+        return result
     except TypeError as ex:
         return _mismatch(label, ex, left, right)
     except (ValueError, OverflowError) as ex:
@@ -147,6 +150,7 @@ def _overload(ex: Exception) -> CELEvalError:
 
 
 def _call(F: Functions, name: str, values: list[Any]) -> Any:
+    cost.spend()
     fn = F.get(name)
     if fn is None:
         return _E(f"undeclared reference to '{name}' (in activation '{_ACTIVATION}", KeyError, (name,))
@@ -192,6 +196,7 @@ def _memo_key(name: str, values: list[Any]) -> tuple[Any, ...] | None:
 
 
 def _method(F: Functions, name: str, obj: Any, args: Any) -> Any:
+    cost.spend()
     fn = F.get(name)
     if fn is None:
         return _E(f"undeclared reference to {name!r} (in activation '{_ACTIVATION}", KeyError, (name,))
@@ -227,6 +232,7 @@ def _strict(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A macro body as celpy's `build_macro_eval` runs it: an error result is raised."""
 
     def body(*v: Any) -> Any:
+        cost.spend()
         result = fn(*v)
         if isinstance(result, _E):
             raise result
@@ -239,6 +245,7 @@ def _soft(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A macro body as `build_ss_macro_eval` runs it: an error (result or raised) is a value."""
 
     def body(v: Any) -> Any:
+        cost.spend()
         try:
             return fn(v)
         except _E as ex:
@@ -272,18 +279,28 @@ def _filter(items: Any, fn: Callable[[Any], Any]) -> Any:
     return celtypes.ListType([item for item, r in results if r])
 
 
+_REDUCERS: dict[Callable[..., Any], Callable[[Any, Any], Any]] = {}
+
+
+def _reducer(logical: Callable[..., Any]) -> Callable[[Any, Any], Any]:
+    """celpy's `all()` / `exists()` reduction: `logical` (looked up at call time, as celpy does) with a
+    TypeError as "no such overload"; wrapped once, not at every call."""
+    reducer = _REDUCERS.get(logical)
+    if reducer is None:
+        reducer = _REDUCERS[logical] = eval_error("no such overload", TypeError)(logical)
+    return reducer
+
+
 def _all(items: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(items, _E):
         return items
-    and_oper: Callable[[Any, Any], Any] = eval_error("no such overload", TypeError)(celtypes.logical_and)
-    return reduce(and_oper, map(_soft(fn), items), celtypes.BoolType(True))
+    return reduce(_reducer(celtypes.logical_and), map(_soft(fn), items), celtypes.BoolType(True))
 
 
 def _exists(items: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(items, _E):
         return items
-    or_oper: Callable[[Any, Any], Any] = eval_error("no such overload", TypeError)(celtypes.logical_or)
-    return reduce(or_oper, map(_soft(fn), items), celtypes.BoolType(False))
+    return reduce(_reducer(celtypes.logical_or), map(_soft(fn), items), celtypes.BoolType(False))
 
 
 def _exists_one(items: Any, fn: Callable[[Any], Any]) -> Any:
@@ -328,6 +345,10 @@ def link(code: bytes) -> Compiled:
 
 
 _TABLES: dict[int, tuple[Functions, dict[str, Callable[..., Any]]]] = {}
+# celpy's comparisons (`bool_lt` ...) wrap `operator.lt` ... with `boolean()` at every call; the same
+# wrappers, made once.
+_COMPARISONS = {name: boolean(op) for name, op in (("_<_", operator.lt), ("_<=_", operator.le), ("_>_", operator.gt),
+                                                   ("_>=_", operator.ge), ("_==_", operator.eq), ("_!=_", operator.ne))}
 
 
 def table(functions: Functions) -> dict[str, Callable[..., Any]]:
@@ -335,7 +356,8 @@ def table(functions: Functions) -> dict[str, Callable[..., Any]]:
     celpy's own functions (merged once per table)."""
     cached = _TABLES.get(id(functions))
     if cached is None or cached[0] is not functions:
-        cached = _TABLES[id(functions)] = (functions, {**base_functions, **functions, **runtime.OPERATORS})
+        merged = {**base_functions, **_COMPARISONS, **functions, **runtime.OPERATORS}
+        cached = _TABLES[id(functions)] = (functions, merged)
     return cached[1]
 
 
@@ -347,6 +369,8 @@ def run(program: Program, activation: Mapping[str, Any], functions: Functions, v
         return fn(activation, variables, table(functions))
     except RecursionError:
         raise runtime.EvaluationFailed("expression nested too deeply") from None
+    except cost.CostExceeded:
+        raise
     except Exception as exc:  # as runtime._run: celpy raises assorted exceptions for type misuse
         raise runtime.EvaluationFailed(f"{exc.__class__.__name__}: {exc}") from None
 

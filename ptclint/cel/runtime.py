@@ -24,6 +24,7 @@ import lark
 from celpy import celtypes
 from celpy.evaluation import Activation, CELEvalError, Evaluator
 
+from ptclint.cel import cost
 from ptclint.model import Unknown
 
 Program = lark.Tree[Any]
@@ -162,6 +163,7 @@ def _contains(item: Any, container: Any) -> Any:
     for v in (item, container):
         if isinstance(v, CELEvalError):
             return v
+    cost.spend(cost.sized(container))
     unknown = None
     for element in container:
         if isinstance(element, UnknownValue):
@@ -318,7 +320,31 @@ class _Evaluator(Evaluator):
         value = self.visit_children(exprlist)[0]
         return celtypes.BoolType(isinstance(value, UnknownValue) or not isinstance(value, CELEvalError))
 
+    # The cost budget (`cost`): what the compiled helpers charge, charged at the same steps.
+
+    def build_macro_eval(self, child: lark.Tree[Any]) -> Callable[[Any], Any]:
+        return _charged(super().build_macro_eval(child))
+
+    def build_ss_macro_eval(self, child: lark.Tree[Any]) -> Callable[[Any], Any]:
+        return _charged(super().build_ss_macro_eval(child))
+
+    def build_reduce_macro_eval(self, child: lark.Tree[Any]) -> tuple[Callable[[Any, Any], Any], lark.Tree[Any]]:
+        body, init = super().build_reduce_macro_eval(child)
+        return _charged(body), init
+
+    def method_eval(self, object: Any, method_ident: lark.Token, exprlist: Iterable[Any] | None = None) -> Any:
+        cost.spend()
+        return super().method_eval(object, method_ident, exprlist)
+
+    def addition(self, tree: lark.Tree[Any]) -> Any:
+        result = super().addition(tree)
+        if len(tree.children) == 2:
+            cost.spend(cost.sized(result))
+        return result
+
     def function_eval(self, name_token: lark.Token, exprlist: Iterable[Any] | None = None) -> Any:
+        if name_token.value != "known":
+            cost.spend()
         if name_token.value == "known":
             args = list(exprlist or [])
             if len(args) != 1:
@@ -346,6 +372,16 @@ def sees_unknowns(activation: Any, name: str, args: Any) -> bool:
         return False
     return bool(getattr(fn, "sees_unknowns", False)) and not any(
         isinstance(a, CELEvalError) and not isinstance(a, UnknownValue) for a in args)
+
+
+def _charged(body: Callable[..., Any]) -> Callable[..., Any]:
+    """A macro body that charges one step of the cost budget per iteration."""
+
+    def charged(*values: Any) -> Any:
+        cost.spend()
+        return body(*values)
+
+    return charged
 
 
 # ---------------------------------------------------------------- compile
@@ -421,6 +457,8 @@ def _run(program: Program, activation: Mapping[str, Any], functions: Functions, 
         return evaluator.visit(program)
     except RecursionError:
         raise EvaluationFailed("expression nested too deeply") from None
+    except cost.CostExceeded:
+        raise
     except Exception as exc:  # celpy raises assorted exceptions for type misuse
         raise EvaluationFailed(f"{exc.__class__.__name__}: {exc}") from None
 

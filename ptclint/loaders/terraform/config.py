@@ -30,17 +30,20 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptclint.errors import InputError
 from ptclint.loaders import LoadContext, never_attaches, stands_alone
 from ptclint.loaders.sources import Source
 from ptclint.loaders.terraform import objects as M
-from ptclint.loaders.terraform.instances import ModuleInstance, NotOnDisk
-from ptclint.loaders.terraform.mapping import build_registries
-from ptclint.loaders.terraform.modules import Unit, tf_files
-from ptclint.loaders.terraform.values import TfError
 from ptclint.model import Registry, Unknown
+
+if TYPE_CHECKING:
+    from ptclint.loaders.terraform.instances import ModuleInstance
+    from ptclint.loaders.terraform.modules import Unit
+
+# The Terraform evaluator (lark, HCL, the mapping to registries) is imported where a unit is read,
+# not with this module: every scan asks each loader for its sources and whether it claims a file.
 
 name = "terraform_hcl"
 
@@ -71,6 +74,8 @@ def claims(source: Source) -> bool:
 
 def load(source: Source, ctx: LoadContext) -> list[Registry]:
     """A root module directory (with its local and downloaded modules) -> its registries."""
+    from ptclint.loaders.terraform.modules import Unit
+
     directory = source.path
     try:
         unit = Unit(directory, ctx)
@@ -91,6 +96,8 @@ _SOURCE_RE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.MULTILINE)
 
 def local_module_dirs(directory: str) -> list[str]:
     """Local module sources named in a directory's .tf files (a text scan, for sniffing and walking)."""
+    from ptclint.loaders.terraform.modules import tf_files
+
     out = []
     for path in tf_files(directory):
         try:
@@ -105,6 +112,8 @@ def local_module_dirs(directory: str) -> list[str]:
 
 def unit_texts(directory: str, limit: int = 10 * 1024 * 1024) -> Iterable[str]:
     """Text of a unit's .tf files and of its local modules' (for sniffing)."""
+    from ptclint.loaders.terraform.modules import tf_files
+
     seen: set[str] = set()
     todo = [directory]
     while todo and len(seen) < 64:
@@ -150,6 +159,9 @@ def _objects(unit: Unit, disabled: list[M.ProviderInfo]) -> list[M.TfObject]:
     """The modelled resource instances of the root module and, depth first, of its module calls.
     `disabled` gets the provider of each creation template block with no instances (count = 0,
     an empty for_each): the unit manages templates, it just creates none here."""
+    from ptclint.loaders.terraform.instances import ModuleInstance
+    from ptclint.loaders.terraform.values import TfError
+
     out: list[M.TfObject] = []
     root = ModuleInstance.root_of(unit)
     for name in unit.root_values:  # a value given for a root variable is checked even when unused,
@@ -165,6 +177,8 @@ def _objects(unit: Unit, disabled: list[M.ProviderInfo]) -> list[M.TfObject]:
 def _collect(mi: ModuleInstance, out: list[M.TfObject], depth: int, disabled: list[M.ProviderInfo]) -> None:
     """Never drops a resource silently: one whose instances are unknown is judged as one instance with
     an unknown key, and it and a module not on disk are recorded in `unit.not_judged`."""
+    from ptclint.loaders.terraform.instances import NotOnDisk
+
     for mode, rtype, rname in mi.mdef.resources:
         if (mode == "managed" and rtype in M.MANAGED_TYPES) or (mode == "data" and rtype == M.POLICY_DOCUMENT):
             expansion = mi.expand_resource(mode, rtype, rname)
@@ -189,6 +203,8 @@ def _registries(unit: Unit, objects: list[M.TfObject], ctx: LoadContext,
                 disabled: list[M.ProviderInfo]) -> list[Registry]:
     """The unit's registries, carrying what could not be seen whole; a unit of which nothing PTC-related
     could be seen but something was not seen still yields a registry, so the report names it."""
+    from ptclint.loaders.terraform.mapping import build_registries
+
     registries = build_registries(objects, disabled_templates=disabled)
     if unit.not_judged and not registries:
         first = unit.not_judged[0].origin

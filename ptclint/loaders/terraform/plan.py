@@ -46,11 +46,11 @@ from ptclint.loaders import (
 )
 from ptclint.loaders.sources import Source, document
 from ptclint.loaders.terraform import objects as M
-from ptclint.loaders.terraform.literals import literal_token_syntax
-from ptclint.loaders.terraform.mapping import build_registries, rule_data, template_data
-from ptclint.loaders.terraform.plan_config import PlanConfig
-from ptclint.loaders.terraform.values import kind_of
+from ptclint.loaders.terraform.values import kind_of  # light (json, model): not the evaluator
 from ptclint.model import Origin, Registry, Unknown
+
+# The Terraform evaluator (lark, the .tf reader, the mapping to registries) is imported where a plan
+# is read, not with this module: every scan asks each loader whether it claims a file.
 
 name = "terraform_plan"
 sniff = ("pull_through_cache", "repository_creation_template", "aws_ecr_registry_policy")
@@ -98,6 +98,8 @@ class _Plan:
     """One plan or state document: its resources and changes, validated with JSON positions."""
 
     def __init__(self, doc: Any, ctx: LoadContext) -> None:
+        from ptclint.loaders.terraform.plan_config import PlanConfig  # the .tf reader: only for plans
+
         self.doc = doc
         self.ctx = ctx
         self.shown = ctx.display_path or display_path(doc.path)
@@ -156,6 +158,8 @@ class _Plan:
         return value
 
     def check(self, value: Any, path: tuple, kind: type, what: str) -> None:
+        from ptclint.loaders.terraform.values import kind_of
+
         if not isinstance(value, kind) or isinstance(value, bool):
             self.fail(path, f"expected {what}, got {kind_of(value)}")
 
@@ -319,6 +323,8 @@ class _Plan:
 
     def _declared_value(self, values: dict, after_unknown: dict, expressions: dict | None, block: Any) -> dict:
         """secret_string -> keys and literal-ness; the value itself is dropped here."""
+        from ptclint.loaders.terraform.literals import literal_token_syntax
+
         write_only = bool(expressions and ("secret_string_wo" in expressions or "secret_binary" in expressions))
         if after_unknown.get("secret_string") is True:
             value: Any = Unknown("the secret value is known only after apply")
@@ -361,6 +367,8 @@ class _Plan:
         return out
 
     def _mapped(self, rtype: str, values: Any, sensitive: Any, unknown: Any, obj: M.TfObject | None = None) -> Any:
+        from ptclint.loaders.terraform.mapping import rule_data, template_data
+
         if not isinstance(values, dict):
             return None
         if obj is not None:  # the planned object, with references resolved as in the model
@@ -399,6 +407,8 @@ class _Plan:
     # -- result
 
     def registries(self) -> list[Registry]:
+        from ptclint.loaders.terraform.mapping import build_registries
+
         objects, by_address = self.objects()
         changes = self.plan_changes(by_address) if self.is_plan else None
         registries = build_registries(objects, changes, plan=self.is_plan and "resource_changes" in self.doc.data,
