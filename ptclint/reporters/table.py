@@ -25,6 +25,7 @@ _ORDER = {"error": 0, "warning": 1, "note": 2}
 _SGR = {"error": "1;31", "warning": "1;33", "note": "1;36", "file": "1", "rule": "1", "dim": "2"}
 _UNJUDGED_SHOWN = 5
 # a source line that may hold a credential is not echoed (PTC-AUTH-017 never prints the value)
+_LONGEST_SHOWN = 500  # characters of a source line the table quotes under a finding
 _CREDENTIAL = re.compile(r"(?i)(secret_?string|secret_?binary|access_?token|password|passwd|\btoken\b|private_?key)")
 
 
@@ -175,7 +176,10 @@ def _source_line(result: Report, f: Outcome, style: TableStyle) -> str | None:
     lines = style._sources[file]
     if not lines or not 1 <= f.origin.line <= len(lines):
         return None
-    text = lines[f.origin.line - 1].strip()
+    line = lines[f.origin.line - 1]
+    if len(line) > _LONGEST_SHOWN:  # minified JSON: unreadable, and echoing it per finding took minutes
+        return None
+    text = line.strip()
     if not text:
         return None
     return "(line not shown: it may hold a credential)" if _CREDENTIAL.search(text) else text

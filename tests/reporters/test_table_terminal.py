@@ -111,3 +111,17 @@ def test_a_source_line_that_may_hold_a_credential_is_not_echoed() -> None:
     assert _CREDENTIAL.search("SecretString: '{\"username\": \"u\", \"accessToken\": \"t\"}'")
     assert not _CREDENTIAL.search('credential_arn        = aws_secretsmanager_secret.github.arn')
     assert "PLANTEDTOKEN" not in piped("scan", "tests/fixtures", "--show-unjudged").stdout
+
+
+def test_a_minified_input_is_not_quoted_line_by_line(tmp_path) -> None:
+    """A snapshot written on one line: the table quoted (the start of) the whole document under
+    every finding, after searching all of it for credentials each time (minutes for an organization's
+    snapshot); it names the place and quotes nothing."""
+    snapshot = json.loads((ROOT / "examples" / "demo-account.snapshot.json").read_text())
+    one_line = tmp_path / "minified.snapshot.json"
+    one_line.write_text(json.dumps(snapshot, separators=(",", ":")))
+    assert len(one_line.read_text().splitlines()) == 1
+    out = subprocess.run([sys.executable, "-m", "ptclint", "scan", str(one_line)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "COLUMNS": "100"}).stdout
+    assert "PTC-AUTH-001" in out and "minified.snapshot.json" in out
+    assert '{"ptclintSnapshot"' not in out and " 1 | " not in out
