@@ -107,13 +107,18 @@ def functions_markdown() -> str:
     return "\n".join(out)
 
 
+def _regenerated(markdown: str, begin_marker: str, end_marker: str, body: str, what: str) -> str:
+    """`markdown` with the text between the two markers replaced by `body`."""
+    head, begin, rest = markdown.partition(begin_marker)
+    _, end, tail = rest.partition(end_marker)
+    if not begin or not end:
+        raise ValueError(f"the generated {what} markers are missing")
+    return f"{head}{begin_marker}\n\n{body}\n{end_marker}{tail}"
+
+
 def with_functions(markdown: str) -> str:
     """`markdown` (docs/writing-rules.md) with its generated CEL function tables replaced by fresh ones."""
-    head, begin, rest = markdown.partition(FUNCTIONS_BEGIN)
-    _, end, tail = rest.partition(FUNCTIONS_END)
-    if not begin or not end:
-        raise ValueError("the generated CEL function markers are missing")
-    return f"{head}{FUNCTIONS_BEGIN}\n\n{functions_markdown()}\n{FUNCTIONS_END}{tail}"
+    return _regenerated(markdown, FUNCTIONS_BEGIN, FUNCTIONS_END, functions_markdown(), "CEL function")
 
 
 TF_BEGIN = ("<!-- BEGIN generated from the Terraform function table by `python -m ptclint.docs --tf-functions`; "
@@ -133,11 +138,7 @@ def tf_functions_markdown() -> str:
 
 def with_tf_functions(markdown: str) -> str:
     """`markdown` (docs/loaders.md) with its generated Terraform function list replaced by a fresh one."""
-    head, begin, rest = markdown.partition(TF_BEGIN)
-    _, end, tail = rest.partition(TF_END)
-    if not begin or not end:
-        raise ValueError("the generated Terraform function markers are missing")
-    return f"{head}{TF_BEGIN}\n\n{tf_functions_markdown()}\n{TF_END}{tail}"
+    return _regenerated(markdown, TF_BEGIN, TF_END, tf_functions_markdown(), "Terraform function")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -113,6 +113,42 @@ def select_rules(
     return kept
 
 
+
+def rules_not_run(
+    catalog: Catalog,
+    running: list[Rule],
+    select: list[str] | None,
+    ignore: list[str],
+    sources: Mapping[tuple[str, str], str],
+    policy: Mapping[str, Any],
+) -> list[tuple[str, str]]:
+    """(rule id, why) for each catalog rule `select_rules` left out: turned off by `ignore` (flag or
+    configuration), an organization policy rule whose setting is not configured, opt-in and not
+    selected by id, or outside `--select`. The JSON report lists them: turning a rule off is never silent."""
+    from ptclint.policy import unset_policy
+
+    ran = {r.id for r in running}
+    ignore = _split(ignore)
+    select = _split(select) if select else None
+    out = []
+    for rule in catalog.rules:
+        if rule.id in ran:
+            continue
+        by = next((s for s in ignore if _matches(rule, s)), None)
+        if by is not None:
+            reason = f"ignored by {sources.get(('--ignore', by), '--ignore')} {by}"
+        elif (setting := unset_policy(rule, policy)) is not None:
+            reason = f"organization policy: off until the policy sets {setting}"
+        elif rule.opt_in:
+            reason = "opt-in: runs only when selected by its id or name"
+        elif select is not None:
+            reason = f"not selected (select: {', '.join(select)})"
+        else:
+            reason = "not selected"
+        out.append((rule.id, reason))
+    return out
+
+
 def resolve_params(rules: list[Rule], overrides: list[str], catalog: Catalog) -> dict[str, dict[str, Any]]:
     """Merge `--param RULE.NAME=VALUE` into each rule's defaults, converting to the param's type."""
     params = {r.id: r.param_defaults() for r in catalog.rules}

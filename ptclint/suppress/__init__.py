@@ -46,14 +46,16 @@ class Plan:
 
 def prepare(options: ScanOptions, catalog: Catalog, rules: list[Rule]) -> Plan:
     """Read the configuration's suppressions and the baseline; raises ConfigError / InputError."""
-    from ptclint.suppress import baseline, configured, selection
+    from ptclint.catalog.select import rules_not_run
+    from ptclint.suppress import baseline, configured
 
     ids = frozenset(r.id for r in catalog.rules)
     return Plan(
         configured=tuple(configured.read(options.config, ids)) if options.config is not None else (),
         baseline=baseline.read(options.baseline) if options.baseline else None,
         rule_ids=ids,
-        not_run=tuple(selection.not_run(catalog, rules, options)),
+        not_run=tuple(rules_not_run(catalog, rules, options.select, options.ignore, options.selector_sources(),
+                                    options.policy)),
         include_suppressed=options.include_suppressed,
     )
 
